@@ -1,0 +1,23 @@
+# The two commands of the README. Both create .venv on first use (tools/setup_env.sh); later
+# runs find it up to date in about a second.
+#   TORCH_SPEC  torch build to install (default: PyPI's torch 2.13.0 + torchvision 0.28.0)
+#   VENV        virtual environment folder (default: .venv)
+#   PYTHON      interpreter that creates it (default: python3)
+#   PYTEST_ARGS extra pytest arguments, e.g. PYTEST_ARGS="-k ckd_loss -x"
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export VENV
+
+.PHONY: test demo setup clean-venv
+
+setup:
+	@bash tools/setup_env.sh
+
+test: setup
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+demo: setup
+	$(PY) tools/demo.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,146 @@
+# Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
+"""Bridges for known bugs of the pinned upstream stack on torch 2.x.
+
+``ckd_mmdet/__init__.py`` imports this module first, so a config's
+``custom_imports=dict(imports=['ckd_mmdet'])`` applies it before anything is built. Each
+bridge first checks that the problem it works around is still there and does nothing
+otherwise; none of them edits site-packages.
+
+1. Checkpoints (mmengine 0.10.7 on torch >= 2.6). ``torch.load`` now defaults to
+   ``weights_only=True`` and mmengine does not say otherwise, so the Runner's own checkpoints
+   (``HistoryBuffer`` and numpy arrays in the message hub, numpy scalars in ``meta``) are
+   refused: resume, ``load_from`` and teacher checkpoints break. The bridge allow-lists exactly
+   those safe types; anything else stays refused, with an error saying how to opt in for a
+   file you trust (``CKD_MMDET_TRUSTED_CHECKPOINTS``). Checkpoints fetched by URL (teacher
+   checkpoints, ``torchvision://``, ``open-mmlab://``) went through ``torch.hub`` with
+   ``weights_only=False``; they now get the same allow-list and the same opt-in.
+2. ``import mmrazor.models`` (mmrazor 1.0.0 on torch >= 2.0). Its quantization module imports
+   ``reverse2``/``reverse3``/``reverse_sequential_wrapper2`` (now private or gone), reads
+   ``torch.ao.quantization.backend_config.utils`` without importing it, and calls three
+   removed private ``BackendPatternConfig`` setters. The bridge restores the names and makes
+   the setters no-ops. Only mmrazor's quantization algorithms would notice; distillation,
+   which is what this package uses, does not touch them.
+"""
+import inspect
+import os
+import os.path as osp
+import pickle
+import re
+from importlib.util import find_spec
+
+import torch
+
+TRUSTED_CHECKPOINTS_ENV = 'CKD_MMDET_TRUSTED_CHECKPOINTS'
+
+
+# --- 1. checkpoints ------------------------------------------------------------------------
+
+def _history_buffer_method(owner, name):
+    """Stands in for ``getattr`` while unpickling, for HistoryBuffer's methods only.
+
+    A HistoryBuffer pickles its statistics methods as ``getattr(HistoryBuffer, 'mean')``;
+    allowing ``getattr`` itself would let a checkpoint reach any attribute of an allow-listed
+    object (``__init__.__globals__`` and from there ``eval``).
+    """
+    from mmengine.logging import HistoryBuffer
+
+    if owner is HistoryBuffer and not name.startswith('_') and inspect.isfunction(
+            vars(HistoryBuffer).get(name)):
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(
+        f'Unsupported global: GLOBAL builtins.getattr({owner!r}, {name!r}) is not allowed')
+
+
+def runner_checkpoint_globals():
+    """The non-tensor objects MMEngine's Runner writes into a checkpoint (all inert data)."""
+    import numpy as np
+    from mmengine.logging import HistoryBuffer
+
+    multiarray = (getattr(np, '_core', None) or np.core).multiarray
+    scalar_types = [np.dtype(code).type for code in '?bhilqBHILQefdgFDG']
+    dtype_classes = [type(np.dtype(t)) for t in scalar_types]
+    return [HistoryBuffer, (_history_buffer_method, 'builtins.getattr'), np.ndarray, np.dtype,
+            multiarray._reconstruct, multiarray.scalar, *scalar_types, *dtype_classes]
+
+
+def _is_trusted(location):
+    """Whether the user listed this path or URL in CKD_MMDET_TRUSTED_CHECKPOINTS."""
+
+    def canonical(entry):
+        return entry if '://' in entry else osp.realpath(osp.expanduser(entry))
+
+    entries = os.environ.get(TRUSTED_CHECKPOINTS_ENV, '').split(',')
+    return canonical(location) in {canonical(e.strip()) for e in entries if e.strip()}
+
+
+def _explain_refusal(location, load):
+    """Calls ``load()``; a weights_only refusal becomes an error that says how to opt in."""
+    try:
+        return load()
+    except pickle.UnpicklingError as error:
+        found = re.search(r'GLOBAL (\S+)', str(error))
+        what = f'`{found.group(1)}`' if found else 'an object that is not plain data'
+        raise pickle.UnpicklingError(
+            f'Refused to load checkpoint {location}: it pickles {what}, which torch.load('
+            'weights_only=True) will not unpickle, because unpickling arbitrary objects can '
+            'run code. Checkpoints written by MMEngine/MMDetection never need this. If you '
+            f'trust this file, set {TRUSTED_CHECKPOINTS_ENV}={location} (several paths or '
+            'URLs joined by ",") to load it with weights_only=False, or allow-list the type '
+            'with torch.serialization.add_safe_globals([...]) in a module named in '
+            'custom_imports.') from error
+
+
+def _bridge_checkpoint_loading():
+    from mmengine.runner import checkpoint as mmengine_checkpoint
+
+    upstream_load_from_local = mmengine_checkpoint.load_from_local
+    upstream_load_url = mmengine_checkpoint.load_url
+    if (not hasattr(torch.serialization, 'add_safe_globals')  # torch < 2.4: no weights_only
+            or getattr(upstream_load_from_local, '_ckd_mmdet_bridge', False)  # done already
+            or 'weights_only' in inspect.getsource(upstream_load_from_local)):  # fixed upstream
+        return
+    torch.serialization.add_safe_globals(runner_checkpoint_globals())
+
+    def load_from_local(filename, map_location):
+        if _is_trusted(filename):
+            return torch.load(osp.expanduser(filename), map_location=map_location,
+                              weights_only=False)
+        return _explain_refusal(filename, lambda: upstream_load_from_local(filename,
+                                                                           map_location))
+
+    def load_url(url, *args, **kwargs):
+        # torch.hub defaults to weights_only=False: any URL would be unpickled blindly.
+        kwargs['weights_only'] = not _is_trusted(url)
+        return _explain_refusal(url, lambda: upstream_load_url(url, *args, **kwargs))
+
+    load_from_local._ckd_mmdet_bridge = True
+    mmengine_checkpoint.CheckpointLoader.register_scheme('', load_from_local, force=True)
+    mmengine_checkpoint.load_from_local = load_from_local
+    if 'weights_only' in inspect.signature(upstream_load_url).parameters:
+        mmengine_checkpoint.load_url = load_url  # what load_from_http (http, zoo URLs) calls
+
+
+# --- 2. import mmrazor.models ----------------------------------------------------------------
+
+def _bridge_mmrazor_import():
+    if find_spec('mmrazor') is None:
+        return
+    import torch.ao.quantization.backend_config.utils  # noqa: F401  (read, never imported)
+    from torch.ao.quantization import fuser_method_mappings as fusers
+    from torch.ao.quantization.backend_config import BackendPatternConfig
+
+    if not hasattr(fusers, 'reverse2') and hasattr(fusers, '_reverse2'):
+        fusers.reverse2 = fusers._reverse2
+    if not hasattr(fusers, 'reverse3') and hasattr(fusers, '_reverse3'):
+        fusers.reverse3 = fusers._reverse3
+    if not hasattr(fusers, 'reverse_sequential_wrapper2') and hasattr(fusers, '_reverse2'):
+        fusers.reverse_sequential_wrapper2 = (
+            lambda sequential: fusers._reverse2(fusers._sequential_wrapper2(sequential)))
+    for setter in ('_set_overwrite_output_fake_quantize', '_set_overwrite_output_observer',
+                   '_set_input_output_observed'):
+        if not hasattr(BackendPatternConfig, setter):
+            setattr(BackendPatternConfig, setter, lambda self, *args, **kwargs: self)
+
+
+_bridge_checkpoint_loading()
+_bridge_mmrazor_import()

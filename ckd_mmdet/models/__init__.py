@@ -1,0 +1,3 @@
+from .losses import CKDLoss, ckd_loss
+
+__all__ = ['CKDLoss', 'ckd_loss']
