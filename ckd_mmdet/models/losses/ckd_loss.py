@@ -50,9 +50,11 @@ class CKDLoss(nn.Module):
         tau (float): Temperature, > 0. Larger values flatten every row towards log(N).
         reduction (str): 'none' (per-sample (N,)), 'mean' or 'sum'.
         check_finite (bool): Raise ``FloatingPointError`` naming the input when a logit is
-            NaN or inf. It costs one device synchronisation per call; set False to let
-            non-finite values propagate (e.g. to leave fp16 overflow to AMP's GradScaler,
-            which skips such steps).
+            NaN or inf. On by default because a non-finite teacher (a broken checkpoint, a
+            wrong image normalisation) would otherwise poison the student silently; the check
+            costs one device synchronisation, which the logger's ``loss.item()`` pays anyway.
+            Set False to let non-finite values propagate (e.g. to leave an fp16 overflow to
+            AMP's GradScaler, which skips such steps).
     """
 
     def __init__(self, loss_weight: float = 1.0, tau: float = 1.0, reduction: str = 'mean',
@@ -66,6 +68,10 @@ class CKDLoss(nn.Module):
         self.tau = float(tau)
         self.reduction = reduction
         self.check_finite = check_finite
+
+    def extra_repr(self) -> str:
+        return (f'loss_weight={self.loss_weight}, tau={self.tau}, reduction={self.reduction!r}, '
+                f'check_finite={self.check_finite}')
 
     def forward(self, student_logits: Tensor, teacher_logits: Tensor,
                 weight: Optional[Tensor] = None, avg_factor: Optional[float] = None,
