@@ -16,8 +16,9 @@ setup:
 test: setup
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
+# mmengine 0.10.7 warns that pkg_resources is deprecated on every start: nothing to act on.
 demo: setup
-	$(PY) tools/demo.py
+	$(PY) -W "ignore:pkg_resources is deprecated:UserWarning" tools/demo.py
 
 clean-venv:
 	rm -rf $(VENV)
