@@ -60,7 +60,7 @@ mmcv_has_ops() {
 if mmcv_has_ops; then
     log "phase 2/4: mmcv with compiled ops already present"
 else
-    log "phase 2/4: mmcv 2.1.0 with ops (a compile of ~6-11 min on 2 cores unless a wheel is cached)"
+    log "phase 2/4: mmcv 2.1.0 with ops (compiling takes 7-10 min on 2 cores unless a built wheel is found)"
     # Setting CFLAGS replaces Python's defaults, hence -O3 -DNDEBUG here; -g0 halves the time.
     build_env=(env MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}"
                CFLAGS="${CFLAGS:--Wsign-compare -DNDEBUG -fwrapv -O3 -Wall -g0}")
