@@ -20,6 +20,9 @@ otherwise; none of them edits site-packages.
    removed private ``BackendPatternConfig`` setters. The bridge restores the names and makes
    the setters no-ops. Only mmrazor's quantization algorithms would notice; distillation,
    which is what this package uses, does not touch them.
+3. Distributed launch without GPUs (mmengine 0.10.7): ``prepare_cpu_distributed(cfg)``, which
+   the tools call, starts a gloo process group itself because mmengine's launcher calls
+   ``torch.cuda.set_device`` unconditionally.
 """
 import inspect
 import os
@@ -140,6 +143,29 @@ def _bridge_mmrazor_import():
                    '_set_input_output_observed'):
         if not hasattr(BackendPatternConfig, setter):
             setattr(BackendPatternConfig, setter, lambda self, *args, **kwargs: self)
+
+
+# --- 3. distributed launch without GPUs (called by tools/train.py and tools/test.py) -------
+
+def prepare_cpu_distributed(cfg):
+    """Lets ``--launcher pytorch`` run on a machine without GPUs (CPU clusters, tests).
+
+    mmengine 0.10.7's launcher calls ``torch.cuda.set_device`` whatever the backend and its
+    DDP wrapper pins ``device_ids=[LOCAL_RANK]``; both fail without CUDA. A gloo process group
+    started here makes the Runner skip its own set-up, and the wrapper gets no device ids.
+    Does nothing when CUDA is available or no pytorch launcher is used.
+    """
+    if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available():
+        return
+    import torch.distributed as dist
+
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper.setdefault('device_ids', None)
+    cfg.model_wrapper_cfg = wrapper
 
 
 _bridge_checkpoint_loading()

@@ -1,0 +1,3 @@
+from .two_stage_distiller import TwoStageDistiller
+
+__all__ = ['TwoStageDistiller']

@@ -1,0 +1,29 @@
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/helpers.py
+
+from helpers import TEACHER_CONFIG, make_shapes  # noqa: E402
+
+
+@pytest.fixture(scope='session')
+def shapes_root(tmp_path_factory):
+    return make_shapes(tmp_path_factory.mktemp('shapes'))
+
+
+@pytest.fixture(scope='session')
+def teacher_ckpt(tmp_path_factory):
+    """A checkpoint of the tiny R-34 teacher (random weights, fixed seed)."""
+    from mmdet.registry import MODELS
+    from mmdet.utils import register_all_modules
+    from mmengine.config import Config
+
+    register_all_modules()
+    torch.manual_seed(0)
+    teacher = MODELS.build(Config.fromfile(str(TEACHER_CONFIG)).model)
+    path = tmp_path_factory.mktemp('teacher') / 'teacher.pth'
+    torch.save(dict(state_dict=teacher.state_dict(), meta=dict(note='tiny test teacher')), path)
+    return path

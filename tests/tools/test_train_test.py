@@ -1,0 +1,76 @@
+"""tools/train.py and tools/test.py end to end, as a user runs them (subprocesses, CPU)."""
+import os
+import pickle
+import re
+import socket
+import subprocess
+import sys
+
+import torch
+from helpers import DISTILL_CONFIG, REPO, STUDENT_CONFIG, data_options
+
+TRAIN = str(REPO / 'tools' / 'train.py')
+TEST = str(REPO / 'tools' / 'test.py')
+
+
+def run(*args, timeout=600):
+    result = subprocess.run([sys.executable, '-W', 'ignore', *map(str, args)],
+                            capture_output=True, text=True, timeout=timeout,
+                            env={**os.environ, 'PYTHONHASHSEED': '0'})
+    assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-5000:])
+    return result.stdout + result.stderr
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes_root,
+                                                                teacher_ckpt):
+    work_dir = tmp_path / 'train'
+    log = run(TRAIN, DISTILL_CONFIG, '--work-dir', work_dir, '--cfg-options',
+              f'model.teacher_ckpt={teacher_ckpt}', *data_options(shapes_root))
+    assert re.search(r'Iter\(train\) \[4/4\].* loss_ckd: \d+\.\d+', log)
+    assert 'coco/bbox_mAP' in log  # validation ran at the end
+    checkpoint = torch.load(work_dir / 'iter_4.pth', weights_only=False)
+    assert not any(key.startswith('teacher') for key in checkpoint['state_dict'])
+
+    predictions = {}
+    for name, config in (('distill', DISTILL_CONFIG), ('plain', STUDENT_CONFIG)):
+        out = tmp_path / f'{name}.pkl'
+        log = run(TEST, config, work_dir / 'iter_4.pth', '--work-dir', tmp_path / name,
+                  '--out', out, '--cfg-options', *data_options(shapes_root))
+        assert re.search(r'coco/bbox_mAP: -?\d\.\d+', log), log[-2000:]
+        assert 'missing keys' not in log and 'unexpected key' not in log
+        with open(out, 'rb') as f:
+            predictions[name] = pickle.load(f)
+    assert len(predictions['plain']) == 4
+    for a, b in zip(predictions['distill'], predictions['plain']):
+        assert torch.equal(a['pred_instances']['bboxes'], b['pred_instances']['bboxes'])
+        assert torch.equal(a['pred_instances']['scores'], b['pred_instances']['scores'])
+
+
+def test_two_process_gloo_training_with_dist_train_sh(tmp_path, shapes_root, teacher_ckpt):
+    work_dir = tmp_path / 'dist'
+    env = {**os.environ, 'PORT': str(free_port()),
+           'PATH': f'{os.path.dirname(sys.executable)}{os.pathsep}{os.environ["PATH"]}',
+           'PYTHONWARNINGS': 'ignore'}
+    result = subprocess.run(
+        ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(DISTILL_CONFIG), '2',
+         '--work-dir', str(work_dir), '--cfg-options', f'model.teacher_ckpt={teacher_ckpt}',
+         'train_cfg.max_iters=2', 'train_cfg.val_interval=100', *data_options(shapes_root)],
+        capture_output=True, text=True, timeout=600, env=env)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-5000:]
+    assert 'Distributed training: True' in log and 'MMDistributedDataParallel' in log
+    assert re.search(r'Iter\(train\) \[2/2\].* loss_ckd: \d+\.\d+', log)
+    assert (work_dir / 'iter_2.pth').is_file()
+
+
+def test_local_rank_spellings(tmp_path):
+    for flag in ('--local-rank', '--local_rank'):
+        result = subprocess.run([sys.executable, '-W', 'ignore', TRAIN, str(tmp_path / 'no.py'),
+                                 f'{flag}=1'], capture_output=True, text=True)
+        assert 'config file not found' in result.stderr, result.stderr[-2000:]
