@@ -6,8 +6,9 @@ import socket
 import subprocess
 import sys
 
+import pytest
 import torch
-from helpers import DISTILL_CONFIG, REPO, STUDENT_CONFIG, data_options
+from helpers import DISTILL_CONFIG, REPO, STUDENT_CONFIG, TEACHER_CONFIG, data_options
 
 TRAIN = str(REPO / 'tools' / 'train.py')
 TEST = str(REPO / 'tools' / 'test.py')
@@ -74,3 +75,36 @@ def test_local_rank_spellings(tmp_path):
         result = subprocess.run([sys.executable, '-W', 'ignore', TRAIN, str(tmp_path / 'no.py'),
                                  f'{flag}=1'], capture_output=True, text=True)
         assert 'config file not found' in result.stderr, result.stderr[-2000:]
+
+
+TINY_COCO = REPO.parent / 'shared' / 'data' / 'tiny_coco'
+
+
+@pytest.mark.skipif(not TINY_COCO.is_dir(), reason='../shared/data/tiny_coco is not here')
+def test_real_coco_annotations(tmp_path):
+    """80 classes, crowd boxes and COCO's own json through train.py and test.py."""
+    teacher = tmp_path / 'teacher_80.py'
+    teacher.write_text(f"_base_ = '{TEACHER_CONFIG}'\n"
+                       "model = dict(roi_head=dict(bbox_head=dict(num_classes=80)))\n")
+    root = f'{TINY_COCO}/'
+    config = tmp_path / 'tiny_coco.py'
+    config.write_text(
+        f"_base_ = '{DISTILL_CONFIG}'\n"
+        f"model = dict(teacher_config='{teacher}',\n"
+        "             roi_head=dict(bbox_head=dict(num_classes=80)),\n"
+        "             test_cfg=dict(rcnn=dict(score_thr=0.0)))  # untrained: keep boxes\n"
+        + ''.join(f"{split}_dataloader = dict(dataset=dict(_delete_=True, type='CocoDataset', "
+                  f"data_root='{root}', ann_file='annotations/instances_{ann}2017.json', "
+                  f"data_prefix=dict(img='{ann}2017/'), pipeline={pipe}, "
+                  f"filter_cfg=dict(filter_empty_gt=True, min_size=32)))\n"
+                  for split, ann, pipe in (('train', 'train', '{{_base_.train_pipeline}}'),
+                                           ('val', 'val', '{{_base_.test_pipeline}}'),
+                                           ('test', 'val', '{{_base_.test_pipeline}}')))
+        + f"val_evaluator = dict(ann_file='{root}annotations/instances_val2017.json')\n"
+        "test_evaluator = val_evaluator\n")
+    work_dir = tmp_path / 'work'
+    log = run(TRAIN, config, '--work-dir', work_dir, '--cfg-options', 'train_cfg.max_iters=2',
+              'train_cfg.val_interval=100')
+    assert re.search(r'Iter\(train\) \[2/2\].* loss_ckd: \d+\.\d+', log)
+    log = run(TEST, config, work_dir / 'iter_2.pth', '--work-dir', tmp_path / 'test')
+    assert re.search(r'\(test\) \[24/24\].*coco/bbox_mAP: \d\.\d+', log), log[-3000:]
