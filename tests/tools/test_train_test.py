@@ -35,8 +35,17 @@ def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes
               f'model.teacher_ckpt={teacher_ckpt}', *data_options(shapes_root))
     assert re.search(r'Iter\(train\) \[4/4\].* loss_ckd: \d+\.\d+', log)
     assert 'coco/bbox_mAP' in log  # validation ran at the end
+    assert f'teacher weights loaded from {teacher_ckpt}' in log
     checkpoint = torch.load(work_dir / 'iter_4.pth', weights_only=False)
     assert not any(key.startswith('teacher') for key in checkpoint['state_dict'])
+
+    resumed = run(TRAIN, DISTILL_CONFIG, '--work-dir', work_dir, '--resume', '--cfg-options',
+                  f'model.teacher_ckpt={teacher_ckpt}', 'train_cfg.max_iters=5',
+                  'train_cfg.val_interval=100', *data_options(shapes_root))
+    assert 'resumed from the latest checkpoint' in resumed
+    assert f'teacher weights loaded from {teacher_ckpt}' in resumed  # re-loaded, not saved
+    assert re.search(r'Iter\(train\) \[5/5\].* loss_ckd', resumed)
+    assert 'Iter(train) [1/5]' not in resumed
 
     predictions = {}
     for name, config in (('distill', DISTILL_CONFIG), ('plain', STUDENT_CONFIG)):

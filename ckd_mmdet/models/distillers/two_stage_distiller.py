@@ -85,10 +85,10 @@ class TwoStageDistiller(TwoStageDetector):
 
     def load_teacher(self) -> None:
         """Loads ``teacher_ckpt`` into the teacher, refusing checkpoints that do not fit."""
-        self._teacher_loaded = True
         if self.teacher_ckpt is None:
             warnings.warn('TwoStageDistiller: teacher_ckpt is None, the teacher keeps random '
                           'weights and distillation teaches nothing useful.')
+            self._teacher_loaded = True
             return
         state_dict = _read_state_dict(self.teacher_ckpt)
         try:
@@ -108,6 +108,7 @@ class TwoStageDistiller(TwoStageDetector):
                 'checkpoint of the model that teacher_config describes?')
         print_log(f'TwoStageDistiller: teacher weights loaded from {self.teacher_ckpt}',
                   logger='current')
+        self._teacher_loaded = True
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
         if not self._teacher_loaded:
