@@ -7,7 +7,10 @@ _base_ = [
     'mmdet::_base_/default_runtime.py',
 ]
 
-classes = ('square', 'disc', 'triangle')
+# ckd_mmdet.datasets.synthetic.CLASSES
+classes = ('red_disc', 'blue_disc', 'red_square', 'green_square', 'blue_triangle',
+           'yellow_triangle', 'green_cross', 'yellow_cross', 'red_ring', 'blue_ring',
+           'green_diamond', 'yellow_diamond')
 data_root = 'data/shapes/'
 image_scale = (96, 96)
 

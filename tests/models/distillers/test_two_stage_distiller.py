@@ -34,7 +34,7 @@ def build(teacher_ckpt, **model):
 def batch(model, seed=0, batch_size=2, with_mask=False):
     torch.manual_seed(seed)
     packed = demo_mm_inputs(batch_size=batch_size, image_shapes=(3, 96, 96),
-                            num_items=[3] * batch_size, num_classes=3, with_mask=with_mask)
+                            num_items=[3] * batch_size, num_classes=12, with_mask=with_mask)
     return model.data_preprocessor(packed, True)
 
 
@@ -67,7 +67,7 @@ def test_teacher_head_sees_exactly_the_students_sampled_rois(teacher_ckpt):
     # The student head ran once; the loss got its cls_score itself, row for row.
     assert len(student_scores) == 1 and len(fed) == 1
     assert fed[0][0] is student_scores[0]
-    assert fed[0][1].shape == (64, 4) and not fed[0][1].requires_grad
+    assert fed[0][1].shape == (64, 13) and not fed[0][1].requires_grad
 
 
 def test_teacher_is_frozen_through_an_optimizer_step(teacher_ckpt):
@@ -160,9 +160,9 @@ def test_dkd_baseline_gets_the_sampled_labels(teacher_ckpt):
     labels = seen['labels']
     assert labels.shape == (seen['student'].shape[0],)
     expected = torch.cat([torch.cat([s.pos_gt_labels, s.pos_gt_labels.new_full(
-        (len(s.neg_inds),), 3)]) for s in sampled])
-    assert torch.equal(labels, expected)  # background = num_classes = 3
-    assert (labels < 3).any() and (labels == 3).any()
+        (len(s.neg_inds),), 12)]) for s in sampled])
+    assert torch.equal(labels, expected)  # background = num_classes = 12
+    assert (labels < 12).any() and (labels == 12).any()
 
 
 def test_different_normalisation_is_converted_for_the_teacher(teacher_ckpt):
@@ -173,7 +173,7 @@ def test_different_normalisation_is_converted_for_the_teacher(teacher_ckpt):
     distiller = build(teacher_ckpt, teacher_config=teacher_cfg)
     torch.manual_seed(0)
     packed = demo_mm_inputs(batch_size=2, image_shapes=[(3, 96, 80), (3, 70, 96)],
-                            num_items=[2, 2], num_classes=3)
+                            num_items=[2, 2], num_classes=12)
     student_data = distiller.data_preprocessor(copy.deepcopy(packed), False)
     expected = distiller.teacher.data_preprocessor(copy.deepcopy(packed), False)['inputs']
     converted = distiller._to_teacher_inputs(student_data['inputs'],
@@ -197,7 +197,7 @@ def test_mask_rcnn_pair(teacher_ckpt, tmp_path):
                                                    sampling_ratio=0),
                                     featmap_strides=[4, 8, 16, 32]),
             mask_head=dict(type='FCNMaskHead', num_convs=1, in_channels=32, conv_out_channels=32,
-                           num_classes=3,
+                           num_classes=12,
                            loss_mask=dict(type='CrossEntropyLoss', use_mask=True,
                                           loss_weight=1.0)))
         cfg.train_cfg.rcnn.mask_size = 28
@@ -223,7 +223,7 @@ def test_mask_rcnn_pair(teacher_ckpt, tmp_path):
 def test_class_count_mismatch():
     teacher_cfg = Config.fromfile(str(TEACHER_CONFIG)).model
     teacher_cfg.roi_head.bbox_head.num_classes = 80
-    with pytest.raises(ValueError, match=r"student's roi_head.bbox_head.num_classes is 3, "
+    with pytest.raises(ValueError, match=r"student's roi_head.bbox_head.num_classes is 12, "
                                          r"the teacher's 80"):
         MODELS.build(distiller_config(teacher_config=teacher_cfg))
 
