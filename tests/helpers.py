@@ -15,12 +15,3 @@ def make_shapes(root, num_train=8, num_val=4):
     make_split(root, "val", num_val, seed=1, size=96, max_objects=3)
     return Path(root)
 
-
-def data_options(root):
-    """--cfg-options pointing the tiny configs' data at ``root``."""
-    root = str(root).rstrip('/') + '/'
-    ann = root + 'annotations/instances_val.json'
-    return [f'train_dataloader.dataset.data_root={root}',
-            f'val_dataloader.dataset.data_root={root}',
-            f'test_dataloader.dataset.data_root={root}',
-            f'val_evaluator.ann_file={ann}', f'test_evaluator.ann_file={ann}']

@@ -53,3 +53,19 @@ def test_config_parses_and_builds_without_download(path, no_network):
     teacher_depth = 101 if 'r101' in path.stem else 50
     assert model.teacher.backbone.depth == teacher_depth
     assert model.with_mask == model.teacher.roi_head.with_mask == ('mask-rcnn' in path.stem)
+
+
+DEMO_CONFIGS = sorted((Path(__file__).parents[2] / 'configs' / 'demo').glob('*.py'))
+
+
+@pytest.mark.parametrize('path', DEMO_CONFIGS, ids=lambda p: p.stem)
+def test_demo_config_builds(path, no_network):
+    cfg = Config.fromfile(str(path))
+    assert cfg.model.backbone.init_cfg is None  # trained from scratch: nothing to download
+    if 'teacher_config' in cfg.model:
+        cfg.model.teacher_ckpt = None  # make demo trains it first
+    model = MODELS.build(cfg.model)
+    assert model.roi_head.bbox_head.num_classes == 12
+    if isinstance(model, TwoStageDistiller):
+        assert model.teacher.backbone.depth == 34 and model.backbone.depth == 18
+        assert model.teacher.backbone.base_channels == 2 * model.backbone.base_channels

@@ -1,20 +1,35 @@
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-DEMO = Path(__file__).parents[2] / 'tools' / 'demo.py'
+from helpers import REPO
+
+from ckd_mmdet.datasets.synthetic import make_split
 
 
-def test_smoke_demo_runs_one_ckd_step():
-    result = subprocess.run([sys.executable, str(DEMO), '--steps', '1', '--rois-per-image', '8'],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert '16 RoIs x 81 logits' in result.stdout
-    losses = [float(x) for x in re.findall(r'loss_ckd (\d+\.\d+)', result.stdout)]
-    assert len(losses) == 2
-    # Near log 16 = 2.77 (random weights), and inside the tau = 1 bounds.
-    assert all(1.10 < loss < 4.72 for loss in losses)
-    grad_norm = float(re.search(r'student grad norm (\S+)', result.stdout).group(1))
-    assert grad_norm > 0
-    assert 'teacher unchanged: True' in result.stdout
+def test_demo_runs_end_to_end_on_a_small_set(tmp_path):
+    data = tmp_path / 'shapes'
+    make_split(data, 'train', 8, seed=0)
+    make_split(data, 'val', 4, seed=1)
+    result = subprocess.run(
+        [sys.executable, '-W', 'ignore', str(REPO / 'tools' / 'demo.py'), '--work-dir',
+         str(tmp_path / 'demo'), '--data-root', str(data), '--teacher-iters', '2',
+         '--student-iters', '2', '--quiet'],
+        capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    for step in ('training the teacher', 'training the student alone',
+                 'training the CKD student', 'testing the teacher'):
+        assert step in out
+    rows = re.findall(r'\| (teacher R-34|student R-18 narrow, alone|student R-18 narrow, CKD) '
+                      r'\| (\d+\.\d) \|', out)
+    assert [name for name, _ in rows] == ['teacher R-34', 'student R-18 narrow, alone',
+                                          'student R-18 narrow, CKD']
+    assert (tmp_path / 'demo' / 'teacher' / 'iter_2.pth').is_file()
+    # A second run reuses the teacher.
+    again = subprocess.run(
+        [sys.executable, '-W', 'ignore', str(REPO / 'tools' / 'demo.py'), '--work-dir',
+         str(tmp_path / 'demo'), '--data-root', str(data), '--teacher-iters', '2',
+         '--student-iters', '1', '--quiet'], capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert 'reusing the teacher' in again.stdout

@@ -8,7 +8,9 @@ import sys
 
 import pytest
 import torch
-from helpers import DISTILL_CONFIG, REPO, STUDENT_CONFIG, TEACHER_CONFIG, data_options
+from helpers import DISTILL_CONFIG, REPO, STUDENT_CONFIG, TEACHER_CONFIG
+
+from ckd_mmdet.runs import data_root_options
 
 TRAIN = str(REPO / 'tools' / 'train.py')
 TEST = str(REPO / 'tools' / 'test.py')
@@ -32,7 +34,7 @@ def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes
                                                                 teacher_ckpt):
     work_dir = tmp_path / 'train'
     log = run(TRAIN, DISTILL_CONFIG, '--work-dir', work_dir, '--cfg-options',
-              f'model.teacher_ckpt={teacher_ckpt}', *data_options(shapes_root))
+              f'model.teacher_ckpt={teacher_ckpt}', *data_root_options(shapes_root))
     assert re.search(r'Iter\(train\) \[4/4\].* loss_ckd: \d+\.\d+', log)
     assert 'coco/bbox_mAP' in log  # validation ran at the end
     assert f'teacher weights loaded from {teacher_ckpt}' in log
@@ -41,7 +43,7 @@ def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes
 
     resumed = run(TRAIN, DISTILL_CONFIG, '--work-dir', work_dir, '--resume', '--cfg-options',
                   f'model.teacher_ckpt={teacher_ckpt}', 'train_cfg.max_iters=5',
-                  'train_cfg.val_interval=100', *data_options(shapes_root))
+                  'train_cfg.val_interval=100', *data_root_options(shapes_root))
     assert 'resumed from the latest checkpoint' in resumed
     assert f'teacher weights loaded from {teacher_ckpt}' in resumed  # re-loaded, not saved
     assert re.search(r'Iter\(train\) \[5/5\].* loss_ckd', resumed)
@@ -51,7 +53,7 @@ def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes
     for name, config in (('distill', DISTILL_CONFIG), ('plain', STUDENT_CONFIG)):
         out = tmp_path / f'{name}.pkl'
         log = run(TEST, config, work_dir / 'iter_4.pth', '--work-dir', tmp_path / name,
-                  '--out', out, '--cfg-options', *data_options(shapes_root))
+                  '--out', out, '--cfg-options', *data_root_options(shapes_root))
         assert re.search(r'coco/bbox_mAP: -?\d\.\d+', log), log[-2000:]
         assert 'missing keys' not in log and 'unexpected key' not in log
         with open(out, 'rb') as f:
@@ -70,7 +72,7 @@ def test_two_process_gloo_training_with_dist_train_sh(tmp_path, shapes_root, tea
     result = subprocess.run(
         ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(DISTILL_CONFIG), '2',
          '--work-dir', str(work_dir), '--cfg-options', f'model.teacher_ckpt={teacher_ckpt}',
-         'train_cfg.max_iters=2', 'train_cfg.val_interval=100', *data_options(shapes_root)],
+         'train_cfg.max_iters=2', 'train_cfg.val_interval=100', *data_root_options(shapes_root)],
         capture_output=True, text=True, timeout=600, env=env)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-5000:]

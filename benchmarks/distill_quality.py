@@ -1,0 +1,233 @@
+"""Does CKD make a student better? Same data, schedule and budget for every method, 3 seeds.
+
+Detection: the shapes set (ckd_mmdet.datasets.synthetic), teacher = configs/demo/
+faster-rcnn_r34_shapes.py trained once, students = the narrow R-18 of configs/demo/ alone and
+with KD, DKD and CKD through the same TwoStageDistiller; COCO bbox mAP on the val split.
+Classification: scikit-learn's digits (1,797 real 8x8 images), an MLP teacher and a smaller
+MLP student alone, with KD and with CKD (the same CKDLoss); top-1 on a held-out split.
+
+Writes benchmarks/results/distill_quality.{md,json,png}. Finished runs are kept under
+--work-dir and reused, so an interrupted benchmark continues where it stopped.
+
+    python benchmarks/distill_quality.py                  # everything (hours on 2 cores)
+    python benchmarks/distill_quality.py --skip-detection # digits only (a minute)
+"""
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ckd_mmdet import CKDLoss
+from ckd_mmdet.datasets.synthetic import main as make_shapes
+from ckd_mmdet.runs import REPO, data_root_options, schedule_options, test, train
+
+CONFIGS = REPO / 'configs' / 'demo'
+DETECTION_METHODS = {
+    'student alone': 'faster-rcnn_r18-narrow_shapes.py',
+    'KD': 'kd_faster-rcnn_r34-r18-narrow_shapes.py',
+    'DKD': 'dkd_faster-rcnn_r34-r18-narrow_shapes.py',
+    'CKD': 'ckd_faster-rcnn_r34-r18-narrow_shapes.py',
+}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--work-dir', default='work_dirs/distill_quality')
+    parser.add_argument('--data-root', default='data/shapes')
+    parser.add_argument('--out-dir', default=str(REPO / 'benchmarks' / 'results'))
+    parser.add_argument('--teacher-iters', type=int, default=3000)
+    parser.add_argument('--student-iters', type=int, default=1500)
+    parser.add_argument('--methods', nargs='+', default=list(DETECTION_METHODS),
+                        choices=list(DETECTION_METHODS))
+    parser.add_argument('--skip-detection', action='store_true')
+    parser.add_argument('--skip-classification', action='store_true')
+    parser.add_argument('--digits-epochs', type=int, default=60)
+    return parser.parse_args()
+
+
+def cached(path, compute):
+    """The JSON result at ``path``, computing and storing it first if it is not there."""
+    path = Path(path)
+    if path.is_file():
+        return json.loads(path.read_text())
+    value = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value))
+    return value
+
+
+def run_and_test(method, seed, config, run_dir, options):
+    started = time.time()
+    print(f'{method}, seed {seed}: training', flush=True)
+    checkpoint = train(config, run_dir, options, quiet=True)
+    value = test(config, checkpoint, run_dir / 'test', options, quiet=True)
+    print(f'{method}, seed {seed}: {value:.2f} mAP ({(time.time() - started) / 60:.1f} min)',
+          flush=True)
+    return value
+
+
+def detection(args):
+    work_dir, data_root = Path(args.work_dir), Path(args.data_root)
+    if not (data_root / 'annotations' / 'instances_val.json').is_file():
+        make_shapes([str(data_root)])
+    data = data_root_options(data_root.resolve())
+    teacher_config = CONFIGS / 'faster-rcnn_r34_shapes.py'
+    teacher_dir = work_dir / f'teacher_{args.teacher_iters}'
+    teacher_ckpt = teacher_dir / f'iter_{args.teacher_iters}.pth'
+    if not teacher_ckpt.is_file():
+        print(f'training the teacher ({args.teacher_iters} iterations)', flush=True)
+        train(teacher_config, teacher_dir, [*data, *schedule_options(args.teacher_iters)],
+              quiet=True)
+    results = {'teacher': [cached(teacher_dir / 'map.json', lambda: test(
+        teacher_config, teacher_ckpt, teacher_dir / 'test', data, quiet=True))]}
+    results.update({method: [] for method in args.methods})
+    for seed in args.seeds:  # seed-major: every method has a result early in a long run
+        for method in args.methods:
+            config = CONFIGS / DETECTION_METHODS[method]
+            run_dir = work_dir / f'{method.replace(" ", "_")}_{args.student_iters}_seed{seed}'
+            options = [*data, *schedule_options(args.student_iters), f'randomness.seed={seed}']
+            if method != 'student alone':
+                options.append(f'model.teacher_ckpt={teacher_ckpt.resolve()}')
+            results[method].append(cached(run_dir / 'map.json', lambda: run_and_test(
+                method, seed, config, run_dir, options)))
+    return results
+
+
+def mlp(hidden):
+    return nn.Sequential(nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, hidden),
+                         nn.ReLU(), nn.Linear(hidden, 10))
+
+
+def fit(model, x, y, epochs, seed, extra_loss=None, teacher=None):
+    """SGD, batch 64; ``extra_loss(student_logits, teacher_logits, labels)`` is added to CE."""
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)
+    for _ in range(epochs):
+        for batch in torch.randperm(len(x), generator=generator).split(64):
+            logits = model(x[batch])
+            loss = F.cross_entropy(logits, y[batch])
+            if extra_loss is not None:
+                with torch.no_grad():
+                    teacher_logits = teacher(x[batch])
+                loss = extra_loss(logits, teacher_logits, loss)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        scheduler.step()
+    return model.eval()
+
+
+def top1(model, x, y):
+    with torch.no_grad():
+        return 100 * (model(x).argmax(1) == y).float().mean().item()
+
+
+def classification(args):
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    images, labels = load_digits(return_X_y=True)
+    x_train, x_test, y_train, y_test = (torch.as_tensor(a) for a in train_test_split(
+        images / 16.0, labels, test_size=0.5, random_state=0, stratify=labels))
+    x_train, x_test = x_train.float(), x_test.float()
+    torch.manual_seed(0)
+    teacher = fit(mlp(256), x_train, y_train, args.digits_epochs, seed=0)
+    ckd = CKDLoss(loss_weight=10.0, tau=1.0)  # CE + 10 CKD, the paper's ImageNet weight
+
+    def kd(student_logits, teacher_logits, ce, temperature=4.0):
+        # Hinton KD as in mdistiller's CIFAR recipe: 0.1 CE + 0.9 T^2 KL.
+        kl = F.kl_div(F.log_softmax(student_logits / temperature, 1),
+                      F.softmax(teacher_logits / temperature, 1), reduction='batchmean')
+        return 0.1 * ce + 0.9 * temperature**2 * kl
+
+    methods = {'student alone': None, 'KD': kd,
+               'CKD': lambda s, t, ce: ce + ckd(s, t)}
+    results = {'teacher': [top1(teacher, x_test, y_test)]}
+    for method, extra in methods.items():
+        results[method] = []
+        for seed in args.seeds:
+            torch.manual_seed(100 + seed)
+            student = fit(mlp(12), x_train, y_train, args.digits_epochs, seed, extra, teacher)
+            results[method].append(top1(student, x_test, y_test))
+        print(f'digits {method}: {results[method]}', flush=True)
+    return results
+
+
+def summary(values):
+    mean = statistics.fmean(values)
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return mean, std
+
+
+def write_outputs(report, out_dir):
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / 'distill_quality.json').write_text(json.dumps(report, indent=2))
+    lines = [f'Measured {report["date"]} on {report["machine"]}; command: '
+             f'`{report["command"]}`.', '']
+    for task, unit in (('detection', 'COCO bbox mAP (%)'), ('classification', 'top-1 (%)')):
+        if task not in report:
+            continue
+        lines += [f'**{report[task]["title"]}**', '', f'| method | {unit}, mean ± std | runs |',
+                  '|---|---|---|']
+        for method, values in report[task]['results'].items():
+            mean, std = summary(values)
+            runs = ', '.join(f'{v:.2f}' for v in values)
+            lines.append(f'| {method} | {mean:.2f} ± {std:.2f} | {runs} |')
+        lines.append('')
+    (out_dir / 'distill_quality.md').write_text('\n'.join(lines))
+
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    tasks = [t for t in ('detection', 'classification') if t in report]
+    figure, axes = plt.subplots(1, len(tasks), figsize=(5.5 * len(tasks), 3.6), squeeze=False)
+    for axis, task in zip(axes[0], tasks):
+        names = list(report[task]['results'])
+        stats = [summary(report[task]['results'][n]) for n in names]
+        axis.bar(names, [m for m, _ in stats], yerr=[s for _, s in stats], capsize=4,
+                 color=['#888888' if n == 'teacher' else '#4c72b0' if n != 'CKD'
+                        else '#dd8452' for n in names])
+        for index, name in enumerate(names):
+            axis.scatter([index] * len(report[task]['results'][name]),
+                         report[task]['results'][name], color='black', s=8, zorder=3)
+        low = min(min(v) for v in report[task]['results'].values())
+        axis.set_ylim(max(0, low - 5), None)
+        axis.set_title(report[task]['title'], fontsize=9)
+        axis.set_ylabel('bbox mAP (%)' if task == 'detection' else 'top-1 (%)')
+        axis.tick_params(axis='x', labelrotation=20)
+    figure.tight_layout()
+    figure.savefig(out_dir / 'distill_quality.png', dpi=110)
+    print((out_dir / 'distill_quality.md').read_text())
+
+
+def main():
+    args = parse_args()
+    report = dict(
+        date=time.strftime('%Y-%m-%d'),
+        machine=f'{platform.machine()}, {torch.get_num_threads()} threads, no GPU used',
+        command=' '.join(['python benchmarks/distill_quality.py', *sys.argv[1:]]))
+    if not args.skip_classification:
+        report['classification'] = dict(
+            title=f'digits, MLP 256 -> MLP 12, {args.digits_epochs} epochs, seeds {args.seeds}',
+            results=classification(args))
+    if not args.skip_detection:
+        report['detection'] = dict(
+            title=f'shapes, Faster R-CNN R-34 ({args.teacher_iters} it) -> narrow R-18 '
+                  f'({args.student_iters} it), seeds {args.seeds}',
+            results=detection(args))
+    write_outputs(report, args.out_dir)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,70 @@
+# Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
+"""Train and test configs the way a user does (tools/train.py, tools/test.py in subprocesses),
+for the demo and the benchmarks. Their MMEngine logs stream to the terminal as they run."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def data_root_options(root):
+    """--cfg-options that point a shapes config's train/val/test data at ``root``."""
+    root = str(root).rstrip('/') + '/'
+    annotations = root + 'annotations/instances_val.json'
+    return [f'train_dataloader.dataset.data_root={root}',
+            f'val_dataloader.dataset.data_root={root}',
+            f'test_dataloader.dataset.data_root={root}',
+            f'val_evaluator.ann_file={annotations}', f'test_evaluator.ann_file={annotations}']
+
+
+def schedule_options(iters):
+    """--cfg-options for a shapes config trained ``iters`` iterations: its linear warm-up
+    (100 iterations, fewer for very short runs), then cosine to the end."""
+    warmup = max(1, min(100, iters // 2))
+    return [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+            f'param_scheduler.0.end={warmup}', f'param_scheduler.1.begin={warmup}',
+            f'param_scheduler.1.end={max(iters, warmup + 1)}',
+            f'default_hooks.checkpoint.interval={iters}']
+
+
+def _run(args, log_file, quiet):
+    """Runs ``python -W ignore args``, echoing and saving its output; returns the output."""
+    command = [sys.executable, '-W', 'ignore', *map(str, args)]
+    lines = []
+    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, cwd=REPO) as process, open(log_file, 'w') as log:
+        for line in process.stdout:
+            lines.append(line)
+            log.write(line)
+            if not quiet:
+                print(line, end='', flush=True)
+    if process.returncode != 0:
+        tail = ''.join(lines[-40:])
+        raise RuntimeError(f'{" ".join(command)} failed (exit {process.returncode}); '
+                           f'log: {log_file}\n{tail}')
+    return ''.join(lines)
+
+
+def train(config, work_dir, options=(), quiet=False):
+    """tools/train.py ``config``; returns the last checkpoint's path."""
+    work_dir = Path(work_dir)
+    _run([REPO / 'tools' / 'train.py', config, '--work-dir', work_dir,
+          '--cfg-options', *options], work_dir / 'train.log', quiet)
+    return Path((work_dir / 'last_checkpoint').read_text().strip())
+
+
+def test(config, checkpoint, work_dir, options=(), quiet=False):
+    """tools/test.py ``config`` ``checkpoint``; returns the COCO bbox mAP in percent."""
+    work_dir = Path(work_dir)
+    output = _run([REPO / 'tools' / 'test.py', config, checkpoint, '--work-dir', work_dir,
+                   '--cfg-options', *options], work_dir / 'test.log', quiet)
+    found = re.findall(r'coco/bbox_mAP: (-?\d+\.\d+)', output)
+    if not found and 'testing results of the whole dataset is empty' in output:
+        return 0.0  # not a single detection above the score threshold
+    if not found:
+        raise RuntimeError(f'no coco/bbox_mAP in the output of tools/test.py; log: '
+                           f'{work_dir / "test.log"}')
+    return 100 * float(found[-1])
