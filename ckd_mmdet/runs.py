@@ -1,6 +1,7 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """Train and test configs the way a user does (tools/train.py, tools/test.py in subprocesses),
 for the demo and the benchmarks. Their MMEngine logs stream to the terminal as they run."""
+import os
 import re
 import subprocess
 import sys
@@ -34,8 +35,9 @@ def _run(args, log_file, quiet):
     command = [sys.executable, '-W', 'ignore', *map(str, args)]
     lines = []
     Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, 'PYTHONUNBUFFERED': '1'}  # a pipe would buffer the progress
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, cwd=REPO) as process, open(log_file, 'w') as log:
+                          text=True, cwd=REPO, env=env) as process, open(log_file, 'w') as log:
         for line in process.stdout:
             lines.append(line)
             log.write(line)
