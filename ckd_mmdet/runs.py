@@ -50,19 +50,23 @@ def _run(args, log_file, quiet):
     return ''.join(lines)
 
 
+def _cfg_options(options):
+    return ['--cfg-options', *options] if options else []
+
+
 def train(config, work_dir, options=(), quiet=False):
     """tools/train.py ``config``; returns the last checkpoint's path."""
-    work_dir = Path(work_dir)
+    work_dir = Path(work_dir).resolve()  # the tools run from the repository root
     _run([REPO / 'tools' / 'train.py', config, '--work-dir', work_dir,
-          '--cfg-options', *options], work_dir / 'train.log', quiet)
+          *_cfg_options(options)], work_dir / 'train.log', quiet)
     return Path((work_dir / 'last_checkpoint').read_text().strip())
 
 
 def test(config, checkpoint, work_dir, options=(), quiet=False):
     """tools/test.py ``config`` ``checkpoint``; returns the COCO bbox mAP in percent."""
-    work_dir = Path(work_dir)
-    output = _run([REPO / 'tools' / 'test.py', config, checkpoint, '--work-dir', work_dir,
-                   '--cfg-options', *options], work_dir / 'test.log', quiet)
+    work_dir = Path(work_dir).resolve()
+    output = _run([REPO / 'tools' / 'test.py', config, Path(checkpoint).resolve(),
+                   '--work-dir', work_dir, *_cfg_options(options)], work_dir / 'test.log', quiet)
     found = re.findall(r'coco/bbox_mAP: (-?\d+\.\d+)', output)
     if not found and 'testing results of the whole dataset is empty' in output:
         return 0.0  # not a single detection above the score threshold

@@ -14,4 +14,3 @@ def make_shapes(root, num_train=8, num_val=4):
     make_split(root, "train", num_train, seed=0, size=96, max_objects=3)
     make_split(root, "val", num_val, seed=1, size=96, max_objects=3)
     return Path(root)
-

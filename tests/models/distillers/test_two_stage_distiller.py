@@ -267,7 +267,7 @@ def test_teacher_ckpt_with_other_shapes(tmp_path):
 
 def test_unregistered_distill_loss():
     with pytest.raises(ValueError, match="distill_loss: loss type 'CKDLos' is not registered; "
-                                       "did you mean 'CKDLoss'"):
+                                         "did you mean 'CKDLoss'"):
         MODELS.build(distiller_config(distill_loss=dict(type='CKDLos')))
 
 

@@ -119,9 +119,8 @@ def test_invalid_arguments_are_named():
         CKDLoss()(student, teacher, weight=torch.ones(6, 1))
 
 
-@pytest.mark.parametrize('student_shape,teacher_shape', [((4, 81), (4, 80)),
-                                                          ((4, 81), (5, 81)),
-                                                          ((4, 3, 2), (4, 3, 2))])
+@pytest.mark.parametrize('student_shape,teacher_shape',
+                         [((4, 81), (4, 80)), ((4, 81), (5, 81)), ((4, 3, 2), (4, 3, 2))])
 def test_shape_errors_name_both_shapes(student_shape, teacher_shape):
     with pytest.raises(ValueError) as info:
         CKDLoss()(torch.randn(student_shape), torch.randn(teacher_shape))
