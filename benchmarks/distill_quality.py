@@ -74,7 +74,7 @@ def run_and_test(method, seed, config, run_dir, options):
     return value
 
 
-def detection(args):
+def detection(args, report_progress):
     work_dir, data_root = Path(args.work_dir), Path(args.data_root)
     if not (data_root / 'annotations' / 'instances_val.json').is_file():
         make_shapes([str(data_root)])
@@ -98,6 +98,7 @@ def detection(args):
                 options.append(f'model.teacher_ckpt={teacher_ckpt.resolve()}')
             results[method].append(cached(run_dir / 'map.json', lambda: run_and_test(
                 method, seed, config, run_dir, options)))
+            report_progress(results)
     return results
 
 
@@ -168,7 +169,7 @@ def summary(values):
     return mean, std
 
 
-def write_outputs(report, out_dir):
+def write_outputs(report, out_dir, quiet=False):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / 'distill_quality.json').write_text(json.dumps(report, indent=2))
@@ -180,6 +181,8 @@ def write_outputs(report, out_dir):
         lines += [f'**{report[task]["title"]}**', '', f'| method | {unit}, mean ± std | runs |',
                   '|---|---|---|']
         for method, values in report[task]['results'].items():
+            if not values:
+                continue
             mean, std = summary(values)
             runs = ', '.join(f'{v:.2f}' for v in values)
             lines.append(f'| {method} | {mean:.2f} ± {std:.2f} | {runs} |')
@@ -193,7 +196,7 @@ def write_outputs(report, out_dir):
     tasks = [t for t in ('detection', 'classification') if t in report]
     figure, axes = plt.subplots(1, len(tasks), figsize=(5.5 * len(tasks), 3.6), squeeze=False)
     for axis, task in zip(axes[0], tasks):
-        names = list(report[task]['results'])
+        names = [n for n, v in report[task]['results'].items() if v]
         stats = [summary(report[task]['results'][n]) for n in names]
         axis.bar(names, [m for m, _ in stats], yerr=[s for _, s in stats], capsize=4,
                  color=['#888888' if n == 'teacher' else '#4c72b0' if n != 'CKD'
@@ -201,14 +204,16 @@ def write_outputs(report, out_dir):
         for index, name in enumerate(names):
             axis.scatter([index] * len(report[task]['results'][name]),
                          report[task]['results'][name], color='black', s=8, zorder=3)
-        low = min(min(v) for v in report[task]['results'].values())
+        low = min(min(report[task]['results'][n]) for n in names)
         axis.set_ylim(max(0, low - 5), None)
         axis.set_title(report[task]['title'], fontsize=9)
         axis.set_ylabel('bbox mAP (%)' if task == 'detection' else 'top-1 (%)')
         axis.tick_params(axis='x', labelrotation=20)
     figure.tight_layout()
     figure.savefig(out_dir / 'distill_quality.png', dpi=110)
-    print((out_dir / 'distill_quality.md').read_text())
+    plt.close(figure)
+    if not quiet:
+        print((out_dir / 'distill_quality.md').read_text())
 
 
 def main():
@@ -222,10 +227,14 @@ def main():
             title=f'digits, MLP 256 -> MLP 12, {args.digits_epochs} epochs, seeds {args.seeds}',
             results=classification(args))
     if not args.skip_detection:
-        report['detection'] = dict(
-            title=f'shapes, Faster R-CNN R-34 ({args.teacher_iters} it) -> narrow R-18 '
-                  f'({args.student_iters} it), seeds {args.seeds}',
-            results=detection(args))
+        title = (f'shapes, Faster R-CNN R-34 ({args.teacher_iters} it) -> narrow R-18 '
+                 f'({args.student_iters} it), seeds {args.seeds}')
+
+        def report_progress(results):  # a long run leaves its results so far on disk
+            report['detection'] = dict(title=title + ' (in progress)', results=results)
+            write_outputs(report, args.out_dir, quiet=True)
+
+        report['detection'] = dict(title=title, results=detection(args, report_progress))
     write_outputs(report, args.out_dir)
 
 
