@@ -132,14 +132,19 @@ def top1(model, x, y):
         return 100 * (model(x).argmax(1) == y).float().mean().item()
 
 
-def classification(args):
+def load_digits_split():
+    """scikit-learn's digits, pixels in [0, 1], halved (stratified) into train and test."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
     images, labels = load_digits(return_X_y=True)
     x_train, x_test, y_train, y_test = (torch.as_tensor(a) for a in train_test_split(
         images / 16.0, labels, test_size=0.5, random_state=0, stratify=labels))
-    x_train, x_test = x_train.float(), x_test.float()
+    return x_train.float(), y_train, x_test.float(), y_test
+
+
+def classification(args):
+    x_train, y_train, x_test, y_test = load_digits_split()
     torch.manual_seed(0)
     teacher = fit(mlp(256), x_train, y_train, args.digits_epochs, seed=0)
     ckd = CKDLoss(loss_weight=10.0, tau=1.0)  # CE + 10 CKD, the paper's ImageNet weight
