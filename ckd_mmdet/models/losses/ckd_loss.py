@@ -1,5 +1,6 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """Contrastive Knowledge Distillation loss (CKD, arXiv 2404.14109)."""
+import math
 from typing import Optional
 
 import torch
@@ -8,20 +9,30 @@ import torch.nn.functional as F
 from mmdet.models.losses.utils import weight_reduce_loss
 from mmengine.registry import MODELS
 from torch import Tensor
+from torch.autograd.function import once_differentiable
 
 _REDUCTIONS = ('none', 'mean', 'sum')
 
 
-def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0) -> Tensor:
+def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
+             streaming_threshold: int = 16384) -> Tensor:
     """Per-sample CKD loss: teacher row i must pick student row i among all student rows.
 
     ``M = normalize(T) @ normalize(S).T`` (cosine similarities, no softmax on the logits) and
     ``loss_i = -log softmax(M[i] / tau)[i]``. Computed in at least float32, autocast off.
 
+    The N x N softmax is never materialised as such: the forward pass exponentiates ``M / tau``
+    block by block while the block is in cache, and the backward pass needs one matrix
+    product. Up to ``streaming_threshold`` samples the exponentials are kept for the backward
+    pass (4 N^2 bytes, what the bare product needs anyway); above it, they are recomputed
+    block by block (one more matrix product, memory O(N C + block x N)). Both are exact.
+
     Args:
         student_logits (Tensor): (N, C) student logits.
         teacher_logits (Tensor): (N, C) teacher logits; detached here.
         tau (float): Temperature dividing the cosine similarities.
+        streaming_threshold (int): Largest N that keeps the N x N exponentials; 0 streams
+            always.
 
     Returns:
         Tensor: (N,) loss of each sample, in float32 (float64 for float64 inputs).
@@ -31,11 +42,75 @@ def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0) -
         # A zero row normalises to zero (eps), so its cosines are 0, never NaN.
         student = F.normalize(student_logits.to(dtype), dim=1)
         teacher = F.normalize(teacher_logits.detach().to(dtype), dim=1)
-        if student.shape[0] == 0:  # cross_entropy rejects an empty class dimension
+        num_samples = student.shape[0]
+        if num_samples == 0:  # cross_entropy rejects an empty class dimension
             return student.sum(dim=1)
-        similarity = teacher @ student.t() / tau
-        targets = torch.arange(similarity.shape[0], device=similarity.device)
-        return F.cross_entropy(similarity, targets, reduction='none')
+        if 1 / tau + math.log(num_samples) >= _EXP_LIMIT[dtype]:
+            return dense_ckd_loss(student, teacher, tau)  # exp(M / tau) could overflow
+        return _ContrastiveCrossEntropy.apply(student, teacher / tau,
+                                              num_samples > streaming_threshold)
+
+
+def dense_ckd_loss(student: Tensor, teacher: Tensor, tau: float = 1.0) -> Tensor:
+    """The textbook form on row-normalised (N, C) inputs: cross-entropy of the N x N cosine
+    matrix. The reference the fused form is tested against; used for extreme tau."""
+    similarity = teacher @ student.t() / tau
+    targets = torch.arange(similarity.shape[0], device=similarity.device)
+    return F.cross_entropy(similarity, targets, reduction='none')
+
+
+# Cosines lie in [-1, 1], so exp(M / tau) needs no max-subtraction as long as
+# N * exp(1 / tau) stays finite (and exp(-1 / tau) normal): 1 / tau + log N below this.
+_EXP_LIMIT = {torch.float32: 80.0, torch.float64: 700.0}
+
+
+class _ContrastiveCrossEntropy(torch.autograd.Function):
+    """loss_i = log sum_j exp(A_i . S_j) - A_i . S_i with A = T / tau; gradient for S only."""
+
+    @staticmethod
+    def forward(ctx, student, teacher_scaled, streaming):
+        num_samples = student.shape[0]
+        row_sums = student.new_empty(num_samples)
+        kept = None if streaming else student.new_empty(num_samples, num_samples)
+        for rows, block in _blocks(teacher_scaled, student, kept, streaming):
+            torch.sum(block, dim=1, out=row_sums[rows])
+        ctx.save_for_backward(student, teacher_scaled, row_sums)
+        ctx.kept, ctx.streaming = kept, streaming
+        return row_sums.log() - (teacher_scaled * student).sum(dim=1)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_loss):
+        student, teacher_scaled, row_sums = ctx.saved_tensors
+        # d loss_i / d S_j = g_i (P_ij - [i == j]) A_i with P_ij = E_ij / row_sums_i.
+        weighted = teacher_scaled * (grad_loss / row_sums)[:, None]
+        if ctx.kept is not None:
+            grad = ctx.kept.t() @ weighted
+        else:
+            grad = torch.zeros_like(student)
+            for rows, block in _blocks(teacher_scaled, student, None, True):
+                grad.addmm_(block.t(), weighted[rows])
+        grad -= teacher_scaled * grad_loss[:, None]
+        ctx.kept = None
+        return grad, None, None
+
+
+def _blocks(teacher_scaled, student, out, streaming):
+    """Yields (rows, exp(A[rows] @ S.T)) block by block, written into ``out`` if given.
+
+    Blocks of ~1 MiB stay in the CPU's L2 cache between the product and the exponential;
+    streaming blocks are larger (fewer, fuller products; 32 MiB bounds the extra memory).
+    On GPUs one product per 64 MiB is enough to keep the device busy."""
+    num_samples = student.shape[0]
+    block_bytes = 2**25 if streaming or student.is_cuda else 2**20
+    block_rows = max(16, block_bytes // (num_samples * student.element_size()))
+    buffer = None if out is not None else student.new_empty(
+        min(block_rows, num_samples), num_samples)
+    for start in range(0, num_samples, block_rows):
+        rows = slice(start, min(start + block_rows, num_samples))
+        block = out[rows] if out is not None else buffer[:rows.stop - start]
+        torch.mm(teacher_scaled[rows], student.t(), out=block)
+        yield rows, block.exp_()
 
 
 @MODELS.register_module()
@@ -55,10 +130,13 @@ class CKDLoss(nn.Module):
             costs one device synchronisation, which the logger's ``loss.item()`` pays anyway.
             Set False to let non-finite values propagate (e.g. to leave an fp16 overflow to
             AMP's GradScaler, which skips such steps).
+        streaming_threshold (int): Batches of more samples are computed block by block with
+            memory O(N C) instead of keeping N x N values (one more matrix product; the same
+            result). 16384 keeps at most 1 GiB; 0 streams always.
     """
 
     def __init__(self, loss_weight: float = 1.0, tau: float = 1.0, reduction: str = 'mean',
-                 check_finite: bool = True) -> None:
+                 check_finite: bool = True, streaming_threshold: int = 16384) -> None:
         super().__init__()
         if reduction not in _REDUCTIONS:
             raise ValueError(f'CKDLoss: reduction must be one of {_REDUCTIONS}, got {reduction!r}')
@@ -68,10 +146,15 @@ class CKDLoss(nn.Module):
         self.tau = float(tau)
         self.reduction = reduction
         self.check_finite = check_finite
+        if streaming_threshold < 0:
+            raise ValueError(f'CKDLoss: streaming_threshold must be >= 0, got '
+                             f'{streaming_threshold!r}')
+        self.streaming_threshold = int(streaming_threshold)
 
     def extra_repr(self) -> str:
         return (f'loss_weight={self.loss_weight}, tau={self.tau}, reduction={self.reduction!r}, '
-                f'check_finite={self.check_finite}')
+                f'check_finite={self.check_finite}, '
+                f'streaming_threshold={self.streaming_threshold}')
 
     def forward(self, student_logits: Tensor, teacher_logits: Tensor,
                 weight: Optional[Tensor] = None, avg_factor: Optional[float] = None,
@@ -97,7 +180,7 @@ class CKDLoss(nn.Module):
                         f'CKDLoss: {bad_rows} of {logits.shape[0]} {name} logit rows hold NaN '
                         'or inf. Check the learning rate, the teacher checkpoint and its image '
                         'normalisation; pass check_finite=False to let them propagate instead.')
-        loss = ckd_loss(student_logits, teacher_logits, self.tau)
+        loss = ckd_loss(student_logits, teacher_logits, self.tau, self.streaming_threshold)
         if loss.numel() == 0 and reduction != 'none':
             return loss.sum()  # 0 with a grad_fn; a mean over no samples would be NaN
         loss = weight_reduce_loss(loss, weight, reduction, avg_factor)
