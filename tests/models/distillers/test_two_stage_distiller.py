@@ -301,3 +301,31 @@ def test_teacher_config_path_errors(tmp_path):
 
 def test_registered_type_is_the_class():
     assert MODELS.get('TwoStageDistiller') is TwoStageDistiller
+
+
+@pytest.mark.parametrize('precision,channels_last,tolerance', [
+    ('fp32', True, 1e-5),  # mmcv's RoIAlign misreads channels-last maps: must be exact
+    ('bf16', True, 0.02), ('fp16', False, 0.01)])
+def test_teacher_precision_and_memory_format_options(teacher_ckpt, precision, channels_last,
+                                                     tolerance):
+    reference = build(teacher_ckpt)
+    fast = build(teacher_ckpt, teacher_precision=precision,
+                 teacher_channels_last=channels_last)
+    conv = fast.teacher.backbone.conv1.weight
+    assert conv.is_contiguous(memory_format=torch.channels_last) == channels_last
+    data = batch(reference)
+    rois = torch.tensor([[0, 4.0, 4.0, 60.0, 50.0], [1, 10.0, 20.0, 90.0, 70.0]])
+    with torch.no_grad():
+        expected = reference.teacher_logits(data['inputs'], data['data_samples'], rois)
+        got = fast.teacher_logits(data['inputs'], data['data_samples'], rois)
+    assert got.dtype == torch.float32 and got.shape == expected.shape == (2, 13)
+    if precision != 'fp32':
+        assert not torch.equal(got, expected)  # the backbone really ran in half precision
+    torch.testing.assert_close(got, expected, rtol=0,
+                               atol=tolerance * expected.abs().max().item())
+    assert torch.isfinite(fast(**data, mode='loss')['loss_ckd'])
+
+
+def test_unknown_teacher_precision(teacher_ckpt):
+    with pytest.raises(ValueError, match="teacher_precision must be one of"):
+        build(teacher_ckpt, teacher_precision='half')
