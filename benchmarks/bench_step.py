@@ -1,0 +1,174 @@
+"""A distillation iteration against what it must cost: the student's iteration + the teacher.
+
+In one process, with the R-101 -> R-18 Faster R-CNN pair of configs/ckd_faster-rcnn_r101-r18_coco.py
+(random weights, nothing downloaded), on the same batch:
+  student    one training iteration of the plain student (loss, backward, SGD step)
+  teacher    the teacher's share alone: its backbone+neck forward and its RoI head on the
+             student's sampled RoIs, under no_grad
+  distill    one training iteration of the TwoStageDistiller (student + teacher + CKD)
+Times are medians of interleaved rounds; peak memory is measured above the resident state
+(see measure.py). Then the teacher's share again in other precisions / memory formats, with
+the CKD loss each gives on the same student logits.
+
+The last line holds the headline numbers as name=value pairs:
+  P2   distill / (student + teacher)                                       (goal <= 1.03)
+  P3   (distill peak - student peak) / (teacher weights + teacher share peak) (goal <= 1.1)
+
+    python benchmarks/bench_step.py                           # CPU, 2 x 320x256 images
+    python benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2
+"""
+import argparse
+import copy
+import platform
+import statistics
+import time
+
+from measure import Memory, restart_with_fixed_mmap_threshold, synchronize
+
+restart_with_fixed_mmap_threshold()  # before torch allocates anything
+
+import torch  # noqa: E402
+from mmdet.registry import MODELS  # noqa: E402
+from mmdet.testing import demo_mm_inputs  # noqa: E402
+from mmdet.utils import register_all_modules  # noqa: E402
+from mmengine.config import Config  # noqa: E402
+
+from ckd_mmdet.runs import REPO  # noqa: E402
+
+DISTILLER_ONLY_KEYS = ('teacher_config', 'teacher_ckpt', 'distill_loss', 'distill_loss_name',
+                       'teacher_precision', 'teacher_channels_last')
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--config', default=str(REPO / 'configs' /
+                                                'ckd_faster-rcnn_r101-r18_coco.py'))
+    parser.add_argument('--size', type=int, nargs=2, default=[320, 256], metavar=('W', 'H'))
+    parser.add_argument('--batch', type=int, default=2, help='images per iteration')
+    parser.add_argument('--repeats', type=int, default=7)
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--variants', nargs='*',
+                        default=['fp32', 'fp32+channels_last', 'bf16', 'fp16'],
+                        help='teacher precisions (+channels_last) to time; none skips')
+    return parser.parse_args()
+
+
+def build_models(config, device):
+    register_all_modules()
+    model_cfg = Config.fromfile(config).model
+    model_cfg.backbone.init_cfg = None  # random weights: no download, same cost
+    model_cfg.teacher_ckpt = None
+    torch.manual_seed(0)
+    distiller = MODELS.build(model_cfg)
+    distiller.load_teacher = lambda: setattr(distiller, '_teacher_loaded', True)  # no warning
+    student_cfg = copy.deepcopy(model_cfg)
+    student_cfg.type = 'FasterRCNN'
+    for key in DISTILLER_ONLY_KEYS:
+        student_cfg.pop(key, None)
+    student = MODELS.build(student_cfg)
+    student.load_state_dict(distiller.state_dict())  # the same student, without the teacher
+    return student.to(device).train(), distiller.to(device).train()
+
+
+def main():
+    args = parse_args()
+    device = torch.device(args.device)
+    student, distiller = build_models(args.config, device)
+    width, height = args.size
+    packed = demo_mm_inputs(batch_size=args.batch, image_shapes=(3, height, width),
+                            num_items=[8] * args.batch, num_classes=80)
+    data = student.data_preprocessor(packed, True)
+    inputs = data['inputs'].to(device)
+    samples = [sample.to(device) for sample in data['data_samples']]
+    optimizers = {model: torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)
+                  for model in (student, distiller)}
+    captured = {}
+    teacher_logits = distiller.teacher_logits
+
+    def capture(batch_inputs, batch_samples, rois):
+        captured['rois'] = rois
+        return teacher_logits(batch_inputs, batch_samples, rois)
+
+    distiller.teacher_logits = capture
+    loss_fn = distiller.distill_loss
+    loss_fn.register_forward_hook(
+        lambda module, args, out: captured.update(student_logits=args[0].detach()))
+
+    def train_step(model):
+        losses = model.loss(inputs, samples)
+        loss, _ = model.parse_losses(losses)
+        optimizers[model].zero_grad()
+        loss.backward()
+        optimizers[model].step()
+
+    def teacher_share():
+        with torch.no_grad():
+            return teacher_logits(inputs, samples, captured['rois'])
+
+    steps = {'distill': lambda: train_step(distiller), 'student': lambda: train_step(student),
+             'teacher': teacher_share}
+    for step in steps.values():  # warm-up; the distiller's records the RoIs first
+        step()
+    times = {name: [] for name in steps}
+    for _ in range(args.repeats):  # interleaved, so that drifts hit all three alike
+        for name in steps:
+            synchronize(device)
+            start = time.perf_counter()
+            steps[name]()
+            synchronize(device)
+            times[name].append(time.perf_counter() - start)
+    peaks = {}
+    for name, step in steps.items():
+        with Memory(device) as memory:
+            step()
+        peaks[name] = memory.peak_mib
+    teacher_mib = sum(t.numel() * t.element_size() for t in (
+        *distiller.teacher.parameters(), *distiller.teacher.buffers())) / 2**20
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    num_rois = captured['rois'].shape[0]
+
+    machine = (torch.cuda.get_device_name(device) if device.type == 'cuda' else
+               f'{platform.machine()} CPU, {torch.get_num_threads()} threads')
+    print(f'{time.strftime("%Y-%m-%d")}, {machine}, torch {torch.__version__}; '
+          f'{args.batch} images of {width}x{height}, {num_rois} sampled RoIs; median of '
+          f'{args.repeats} interleaved rounds\n')
+    print('| step | ms | peak MiB above resident |\n|---|---|---|')
+    for name in ('student', 'teacher', 'distill'):
+        print(f'| {name} | {1e3 * medians[name]:.1f} | {peaks[name]:.1f} |')
+    p2 = medians['distill'] / (medians['student'] + medians['teacher'])
+    extra = teacher_mib + peaks['distill'] - peaks['student']
+    p3 = extra / (teacher_mib + peaks['teacher'])
+    print(f'\nteacher weights {teacher_mib:.1f} MiB; distillation needs {extra:.1f} MiB more '
+          f'than the student alone (teacher weights + distill peak - student peak)')
+
+    if args.variants:
+        print('\n| teacher variant | teacher share ms | max abs logit diff | loss_ckd | '
+              '|diff| to fp32 |\n|---|---|---|---|---|')
+        reference = None
+        for variant in args.variants:
+            precision, _, layout = variant.partition('+')
+            distiller.teacher_precision = precision
+            distiller.teacher_channels_last = layout == 'channels_last'
+            distiller.teacher.to(memory_format=torch.channels_last if layout else
+                                 torch.contiguous_format)
+            logits = teacher_share()
+            variant_times = []
+            for _ in range(max(1, args.repeats // 2)):
+                synchronize(device)
+                start = time.perf_counter()
+                teacher_share()
+                synchronize(device)
+                variant_times.append(time.perf_counter() - start)
+            loss = loss_fn(captured['student_logits'], logits).item()
+            if reference is None:
+                reference = (logits, loss)
+            print(f'| {variant} | {1e3 * statistics.median(variant_times):.1f} | '
+                  f'{(logits - reference[0]).abs().max().item():.2e} | {loss:.6f} | '
+                  f'{abs(loss - reference[1]):.2e} |', flush=True)
+    print(f'P2={p2:.3f} P3={p3:.3f} student_ms={1e3 * medians["student"]:.1f} '
+          f'teacher_ms={1e3 * medians["teacher"]:.1f} '
+          f'distill_ms={1e3 * medians["distill"]:.1f}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Both benchmarks at real scale on one GPU, in under 5 minutes, output in one file.
+#
+#   bash benchmarks/gpu_check.sh [WHEELS_DIR] [OUTPUT_FILE]
+#
+# WHEELS_DIR holds the stack's wheels built for the GPU machine (mmcv with CUDA ops for its
+# torch, mmengine, mmdet, ...; ../shared/wheelhouse/device-cp312 copied into the repo, default
+# .device_wheels). They are installed into a temporary folder, never into the machine's
+# Python. OUTPUT_FILE defaults to $OUT/gpu_check.txt when $OUT is set, else
+# benchmarks/results/gpu_check.txt.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+WHEELS=${1:-.device_wheels}
+RESULT=${2:-${OUT:-benchmarks/results}/gpu_check.txt}
+PY=${PYTHON:-python3}
+STACK=$(mktemp -d)
+mkdir -p "$(dirname "$RESULT")"
+exec > >(tee "$RESULT") 2>&1
+
+echo "# gpu_check $(date -u '+%F %T') on $(hostname)"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+$PY -m pip install --quiet --no-index --no-deps --target "$STACK" "$WHEELS"/*.whl \
+    || { echo "could not install the wheels of $WHEELS"; exit 1; }
+export PYTHONPATH="$STACK:$PWD${PYTHONPATH:+:$PYTHONPATH}"
+
+echo; echo "## mmcv CUDA ops against their CPU results"
+timeout 60 $PY - <<'PY' || exit 1
+import torch
+from mmcv.ops import RoIAlign, nms
+boxes = torch.rand(500, 4) * 200
+boxes[:, 2:] += boxes[:, :2]
+scores = torch.rand(500)
+cpu = nms(boxes, scores, 0.5)[1]
+gpu = nms(boxes.cuda(), scores.cuda(), 0.5)[1].cpu()
+assert torch.equal(cpu, gpu), 'nms differs between CPU and CUDA'
+features = torch.randn(2, 16, 50, 50)
+rois = torch.cat([torch.randint(2, (64, 1)).float(), boxes[:64] / 4], 1)
+align = RoIAlign((7, 7), 1.0, 0)
+diff = (align(features, rois) - align(features.cuda(), rois.cuda()).cpu()).abs().max().item()
+assert diff < 1e-4, f'RoIAlign differs between CPU and CUDA by {diff}'
+print(f'nms identical, RoIAlign max diff {diff:.1e}: CUDA ops fit')
+PY
+
+echo; echo "## bench_loss (N up to 65536)"
+timeout 150 $PY -W ignore benchmarks/bench_loss.py --device cuda --sizes 2048 8192 32768 \
+    --classes 81 1001 --repeats 10 --large 65536
+echo; echo "## bench_step (R-101 -> R-18, 2 images of 1333x800)"
+timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2 \
+    --repeats 10 --variants fp32 fp32+channels_last fp16 bf16 fp16+channels_last
+rm -rf "$STACK"
