@@ -28,7 +28,8 @@ restart_with_fixed_mmap_threshold()  # before torch allocates anything
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from ckd_mmdet.models.losses.ckd_loss import ckd_loss, dense_ckd_loss  # noqa: E402
+from ckd_mmdet.models.losses.ckd_loss import (  # noqa: E402
+    ckd_loss, dense_contrastive_cross_entropy)
 
 
 def parse_args():
@@ -61,7 +62,8 @@ def dkd_loss(student, teacher, labels, alpha=1.0, beta=8.0, temperature=4.0):
 
 
 def textbook_ckd(student, teacher):
-    return dense_ckd_loss(F.normalize(student, dim=1), F.normalize(teacher.detach(), dim=1))
+    return dense_contrastive_cross_entropy(F.normalize(teacher.detach(), dim=1),
+                                           F.normalize(student, dim=1))
 
 
 def bench_shape(num_samples, num_classes, device, repeats):

@@ -42,74 +42,89 @@ def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
         # A zero row normalises to zero (eps), so its cosines are 0, never NaN.
         student = F.normalize(student_logits.to(dtype), dim=1)
         teacher = F.normalize(teacher_logits.detach().to(dtype), dim=1)
-        num_samples = student.shape[0]
-        if num_samples == 0:  # cross_entropy rejects an empty class dimension
+        if student.shape[0] == 0:  # cross_entropy rejects an empty class dimension
             return student.sum(dim=1)
-        if 1 / tau + math.log(num_samples) >= _EXP_LIMIT[dtype]:
-            return dense_ckd_loss(student, teacher, tau)  # exp(M / tau) could overflow
-        return _ContrastiveCrossEntropy.apply(student, teacher / tau,
-                                              num_samples > streaming_threshold)
+        return contrastive_cross_entropy(teacher, student, tau, 0, streaming_threshold)
 
 
-def dense_ckd_loss(student: Tensor, teacher: Tensor, tau: float = 1.0) -> Tensor:
-    """The textbook form on row-normalised (N, C) inputs: cross-entropy of the N x N cosine
-    matrix. The reference the fused form is tested against; used for extreme tau."""
-    similarity = teacher @ student.t() / tau
-    targets = torch.arange(similarity.shape[0], device=similarity.device)
+def contrastive_cross_entropy(anchors: Tensor, candidates: Tensor, tau: float = 1.0,
+                              offset: int = 0, streaming_threshold: int = 16384) -> Tensor:
+    """``loss_i = -log softmax(anchors @ candidates.T / tau)[i, offset + i]`` on row-normalised
+    (n, C) anchors and (m, C) candidates; the gradient flows to the candidates only.
+
+    ``ckd_loss`` is the square case (teacher anchors, student candidates, offset 0); with
+    candidates gathered from several processes, ``offset`` is where this process's rows
+    start among them.
+    """
+    num_candidates = candidates.shape[0]
+    if 1 / tau + math.log(num_candidates) >= _EXP_LIMIT[candidates.dtype]:
+        return dense_contrastive_cross_entropy(anchors, candidates, tau, offset)
+    return _ContrastiveCrossEntropy.apply(candidates, anchors / tau, offset,
+                                          num_candidates > streaming_threshold)
+
+
+def dense_contrastive_cross_entropy(anchors: Tensor, candidates: Tensor, tau: float = 1.0,
+                                    offset: int = 0) -> Tensor:
+    """The textbook form: cross-entropy of the whole cosine matrix. The reference the fused
+    form is tested against; used where ``exp(cosine / tau)`` could overflow."""
+    similarity = anchors @ candidates.t() / tau
+    targets = torch.arange(offset, offset + similarity.shape[0], device=similarity.device)
     return F.cross_entropy(similarity, targets, reduction='none')
 
 
 # Cosines lie in [-1, 1], so exp(M / tau) needs no max-subtraction as long as
-# N * exp(1 / tau) stays finite (and exp(-1 / tau) normal): 1 / tau + log N below this.
+# m * exp(1 / tau) stays finite (and exp(-1 / tau) normal): 1 / tau + log m below this.
 _EXP_LIMIT = {torch.float32: 80.0, torch.float64: 700.0}
 
 
 class _ContrastiveCrossEntropy(torch.autograd.Function):
-    """loss_i = log sum_j exp(A_i . S_j) - A_i . S_i with A = T / tau; gradient for S only."""
+    """loss_i = log sum_j exp(A_i . S_j) - A_i . S_(offset+i), A = anchors / tau; gradient
+    for S only."""
 
     @staticmethod
-    def forward(ctx, student, teacher_scaled, streaming):
-        num_samples = student.shape[0]
-        row_sums = student.new_empty(num_samples)
-        kept = None if streaming else student.new_empty(num_samples, num_samples)
-        for rows, block in _blocks(teacher_scaled, student, kept, streaming):
+    def forward(ctx, candidates, anchors_scaled, offset, streaming):
+        num_anchors = anchors_scaled.shape[0]
+        row_sums = candidates.new_empty(num_anchors)
+        kept = None if streaming else candidates.new_empty(num_anchors, candidates.shape[0])
+        for rows, block in _blocks(anchors_scaled, candidates, kept, streaming):
             torch.sum(block, dim=1, out=row_sums[rows])
-        ctx.save_for_backward(student, teacher_scaled, row_sums)
-        ctx.kept, ctx.streaming = kept, streaming
-        return row_sums.log() - (teacher_scaled * student).sum(dim=1)
+        ctx.save_for_backward(candidates, anchors_scaled, row_sums)
+        ctx.kept, ctx.offset = kept, offset
+        positives = candidates[offset:offset + num_anchors]
+        return row_sums.log() - (anchors_scaled * positives).sum(dim=1)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_loss):
-        student, teacher_scaled, row_sums = ctx.saved_tensors
-        # d loss_i / d S_j = g_i (P_ij - [i == j]) A_i with P_ij = E_ij / row_sums_i.
-        weighted = teacher_scaled * (grad_loss / row_sums)[:, None]
+        candidates, anchors_scaled, row_sums = ctx.saved_tensors
+        # d loss_i / d S_j = g_i (P_ij - [j == offset + i]) A_i, P_ij = E_ij / row_sums_i.
+        weighted = anchors_scaled * (grad_loss / row_sums)[:, None]
         if ctx.kept is not None:
             grad = ctx.kept.t() @ weighted
         else:
-            grad = torch.zeros_like(student)
-            for rows, block in _blocks(teacher_scaled, student, None, True):
+            grad = torch.zeros_like(candidates)
+            for rows, block in _blocks(anchors_scaled, candidates, None, True):
                 grad.addmm_(block.t(), weighted[rows])
-        grad -= teacher_scaled * grad_loss[:, None]
+        grad[ctx.offset:ctx.offset + len(anchors_scaled)] -= anchors_scaled * grad_loss[:, None]
         ctx.kept = None
-        return grad, None, None
+        return grad, None, None, None
 
 
-def _blocks(teacher_scaled, student, out, streaming):
+def _blocks(anchors_scaled, candidates, out, streaming):
     """Yields (rows, exp(A[rows] @ S.T)) block by block, written into ``out`` if given.
 
     Blocks of ~1 MiB stay in the CPU's L2 cache between the product and the exponential;
     streaming blocks are larger (fewer, fuller products; 32 MiB bounds the extra memory).
-    On GPUs one product per 64 MiB is enough to keep the device busy."""
-    num_samples = student.shape[0]
-    block_bytes = 2**25 if streaming or student.is_cuda else 2**20
-    block_rows = max(16, block_bytes // (num_samples * student.element_size()))
-    buffer = None if out is not None else student.new_empty(
-        min(block_rows, num_samples), num_samples)
-    for start in range(0, num_samples, block_rows):
-        rows = slice(start, min(start + block_rows, num_samples))
+    On GPUs one product per 32 MiB is enough to keep the device busy."""
+    num_anchors, num_candidates = anchors_scaled.shape[0], candidates.shape[0]
+    block_bytes = 2**25 if streaming or candidates.is_cuda else 2**20
+    block_rows = max(16, block_bytes // (num_candidates * candidates.element_size()))
+    buffer = None if out is not None else candidates.new_empty(
+        min(block_rows, num_anchors), num_candidates)
+    for start in range(0, num_anchors, block_rows):
+        rows = slice(start, min(start + block_rows, num_anchors))
         block = out[rows] if out is not None else buffer[:rows.stop - start]
-        torch.mm(teacher_scaled[rows], student.t(), out=block)
+        torch.mm(anchors_scaled[rows], candidates.t(), out=block)
         yield rows, block.exp_()
 
 

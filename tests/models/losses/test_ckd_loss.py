@@ -259,3 +259,20 @@ def test_extreme_tau_falls_back_to_the_stable_dense_form():
     assert torch.isfinite(got).all()
     torch.testing.assert_close(got.double(), naive_ckd(student, teacher, 0.01), rtol=1e-4,
                                atol=1e-4)
+
+
+@pytest.mark.parametrize('threshold', [0, 10**9])
+def test_rectangular_contrast_with_offset_equals_dense(threshold):
+    from ckd_mmdet.models.losses.ckd_loss import (contrastive_cross_entropy,
+                                                  dense_contrastive_cross_entropy)
+    anchors, candidates = (torch.nn.functional.normalize(x, dim=1)
+                           for x in logits(n=40, c=7, seed=5))
+    anchors = anchors[10:25]  # 15 anchors whose positives are candidates 10..24
+    candidates.requires_grad_(True)
+    got = contrastive_cross_entropy(anchors, candidates, 0.8, 10, threshold)
+    got.sum().backward()
+    got_grad, candidates.grad = candidates.grad, None
+    expected = dense_contrastive_cross_entropy(anchors, candidates, 0.8, 10)
+    expected.sum().backward()
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-5)
+    torch.testing.assert_close(got_grad, candidates.grad, rtol=0, atol=1e-6)
