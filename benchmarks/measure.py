@@ -58,19 +58,23 @@ def _proc_status(field):
     raise RuntimeError(f'no {field} in /proc/self/status')
 
 
-def measure(fn, device, repeats, memory=True):
-    """Median seconds of ``fn()`` over ``repeats`` runs after a warm-up, and its peak MiB."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        synchronize(device)
-        start = time.perf_counter()
+def measure_interleaved(functions, device, repeats):
+    """{name: (median seconds, peak MiB)} of each function. After one warm-up call each,
+    the functions run in turn ``repeats`` times, so that the machine's drifts hit all alike;
+    the peak memory of each comes from one more call on its own."""
+    for fn in functions.values():
         fn()
-        synchronize(device)
-        times.append(time.perf_counter() - start)
-    peak = None
-    if memory:
+    times = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, fn in functions.items():
+            synchronize(device)
+            start = time.perf_counter()
+            fn()
+            synchronize(device)
+            times[name].append(time.perf_counter() - start)
+    results = {}
+    for name, fn in functions.items():
         with Memory(device) as block:
             fn()
-        peak = block.peak_mib
-    return statistics.median(times), peak
+        results[name] = (statistics.median(times[name]), block.peak_mib)
+    return results
