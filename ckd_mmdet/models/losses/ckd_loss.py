@@ -4,6 +4,7 @@ import math
 from typing import Optional
 
 import torch
+import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 from mmdet.models.losses.utils import weight_reduce_loss
@@ -15,7 +16,7 @@ _REDUCTIONS = ('none', 'mean', 'sum')
 
 
 def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
-             streaming_threshold: int = 16384) -> Tensor:
+             streaming_threshold: int = 16384, gather_negatives: bool = False) -> Tensor:
     """Per-sample CKD loss: teacher row i must pick student row i among all student rows.
 
     ``M = normalize(T) @ normalize(S).T`` (cosine similarities, no softmax on the logits) and
@@ -33,6 +34,12 @@ def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
         tau (float): Temperature dividing the cosine similarities.
         streaming_threshold (int): Largest N that keeps the N x N exponentials; 0 streams
             always.
+        gather_negatives (bool): In a distributed run, contrast this process's teacher rows
+            with the student rows of every process (this process's own student row is the
+            positive). Only student rows are gathered: teacher rows are the anchors, and each
+            process keeps its own. Their gradient reaches the student rows of the process
+            that holds them, so that, averaged by DDP, training equals one process on the
+            concatenated batch. Every process must call the loss (a collective).
 
     Returns:
         Tensor: (N,) loss of each sample, in float32 (float64 for float64 inputs).
@@ -42,9 +49,43 @@ def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
         # A zero row normalises to zero (eps), so its cosines are 0, never NaN.
         student = F.normalize(student_logits.to(dtype), dim=1)
         teacher = F.normalize(teacher_logits.detach().to(dtype), dim=1)
-        if student.shape[0] == 0:  # cross_entropy rejects an empty class dimension
-            return student.sum(dim=1)
-        return contrastive_cross_entropy(teacher, student, tau, 0, streaming_threshold)
+        offset = 0
+        if gather_negatives and dist.is_available() and dist.is_initialized() \
+                and dist.get_world_size() > 1:
+            offset, student = _gather_rows(student)
+        if teacher.shape[0] == 0:  # cross_entropy rejects an empty class dimension
+            return student[:0].sum(dim=1)  # still joins a gathered backward pass
+        return contrastive_cross_entropy(teacher, student, tau, offset, streaming_threshold)
+
+
+def _gather_rows(rows: Tensor):
+    """(offset of this process's rows, all processes' rows concatenated); differentiable."""
+    count = torch.tensor([rows.shape[0]], device=rows.device)
+    counts = [torch.zeros_like(count) for _ in range(dist.get_world_size())]
+    dist.all_gather(counts, count)
+    counts = [int(c) for c in counts]
+    return sum(counts[:dist.get_rank()]), _GatherRows.apply(rows, counts)
+
+
+class _GatherRows(torch.autograd.Function):
+    """all_gather of row blocks of different lengths; the backward pass sums every process's
+    gradient for this process's rows (all_reduce: gloo has no reduce_scatter)."""
+
+    @staticmethod
+    def forward(ctx, rows, counts):
+        padded = rows.new_zeros(max(counts), rows.shape[1])
+        padded[:rows.shape[0]] = rows
+        gathered = [torch.empty_like(padded) for _ in counts]
+        dist.all_gather(gathered, padded)
+        ctx.start = sum(counts[:dist.get_rank()])
+        ctx.count = rows.shape[0]
+        return torch.cat([block[:count] for block, count in zip(gathered, counts)])
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous()
+        dist.all_reduce(grad)
+        return grad[ctx.start:ctx.start + ctx.count], None
 
 
 def contrastive_cross_entropy(anchors: Tensor, candidates: Tensor, tau: float = 1.0,
@@ -158,13 +199,17 @@ class CKDLoss(nn.Module):
             costs one device synchronisation, which the logger's ``loss.item()`` pays anyway.
             Set False to let non-finite values propagate (e.g. to leave an fp16 overflow to
             AMP's GradScaler, which skips such steps).
+        gather_negatives (bool): Off by default, as the paper computes the loss per GPU. On,
+            each GPU's teacher rows are contrasted with the student rows of all GPUs (see
+            ``ckd_loss``); every process must then call the loss on every iteration.
         streaming_threshold (int): Batches of more samples are computed block by block with
             memory O(N C) instead of keeping N x N values (one more matrix product; the same
             result). 16384 keeps at most 1 GiB; 0 streams always.
     """
 
     def __init__(self, loss_weight: float = 1.0, tau: float = 1.0, reduction: str = 'mean',
-                 check_finite: bool = True, streaming_threshold: int = 16384) -> None:
+                 check_finite: bool = True, streaming_threshold: int = 16384,
+                 gather_negatives: bool = False) -> None:
         super().__init__()
         if reduction not in _REDUCTIONS:
             raise ValueError(f'CKDLoss: reduction must be one of {_REDUCTIONS}, got {reduction!r}')
@@ -178,11 +223,13 @@ class CKDLoss(nn.Module):
             raise ValueError(f'CKDLoss: streaming_threshold must be >= 0, got '
                              f'{streaming_threshold!r}')
         self.streaming_threshold = int(streaming_threshold)
+        self.gather_negatives = bool(gather_negatives)
 
     def extra_repr(self) -> str:
         return (f'loss_weight={self.loss_weight}, tau={self.tau}, reduction={self.reduction!r}, '
                 f'check_finite={self.check_finite}, '
-                f'streaming_threshold={self.streaming_threshold}')
+                f'streaming_threshold={self.streaming_threshold}, '
+                f'gather_negatives={self.gather_negatives}')
 
     def forward(self, student_logits: Tensor, teacher_logits: Tensor,
                 weight: Optional[Tensor] = None, avg_factor: Optional[float] = None,
@@ -208,7 +255,8 @@ class CKDLoss(nn.Module):
                         f'CKDLoss: {bad_rows} of {logits.shape[0]} {name} logit rows hold NaN '
                         'or inf. Check the learning rate, the teacher checkpoint and its image '
                         'normalisation; pass check_finite=False to let them propagate instead.')
-        loss = ckd_loss(student_logits, teacher_logits, self.tau, self.streaming_threshold)
+        loss = ckd_loss(student_logits, teacher_logits, self.tau, self.streaming_threshold,
+                        self.gather_negatives)
         if loss.numel() == 0 and reduction != 'none':
             return loss.sum()  # 0 with a grad_fn; a mean over no samples would be NaN
         loss = weight_reduce_loss(loss, weight, reduction, avg_factor)
