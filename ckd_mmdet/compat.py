@@ -23,7 +23,14 @@ otherwise; none of them edits site-packages.
 3. Distributed launch without GPUs (mmengine 0.10.7): ``prepare_cpu_distributed(cfg)``, which
    the tools call, starts a gloo process group itself because mmengine's launcher calls
    ``torch.cuda.set_device`` unconditionally.
+4. Crash-safe checkpoints (mmengine 0.10.7). ``LocalBackend.put`` writes checkpoints in place,
+   so a kill while saving leaves a truncated ``iter_N.pth``, and ``last_checkpoint`` is
+   rewritten the same way: killed between truncating and writing it, it is empty and
+   ``--resume`` fails. The bridge writes every local file to a temporary name in the same
+   folder and renames it into place (atomic on POSIX), and lets an empty or dangling
+   ``last_checkpoint`` fall back to the newest complete checkpoint of the folder.
 """
+import glob
 import inspect
 import os
 import os.path as osp
@@ -168,5 +175,55 @@ def prepare_cpu_distributed(cfg):
     cfg.model_wrapper_cfg = wrapper
 
 
+# --- 4. crash-safe checkpoints ------------------------------------------------------------
+
+def _bridge_atomic_checkpoints():
+    from mmengine.fileio.backends import local_backend
+    from mmengine.runner import checkpoint, runner
+
+    if getattr(local_backend.LocalBackend.put, '_ckd_atomic', False):
+        return
+    original_put = local_backend.LocalBackend.put
+
+    def put(self, obj, filepath):
+        filepath = str(filepath)
+        folder = osp.dirname(osp.abspath(filepath))
+        os.makedirs(folder, exist_ok=True)
+        for stale in glob.glob(osp.join(folder, f'.{glob.escape(osp.basename(filepath))}.*.part')):
+            os.remove(stale)  # left by a process killed while writing this file
+        partial = osp.join(folder, f'.{osp.basename(filepath)}.{os.getpid()}.part')
+        try:
+            with open(partial, 'wb') as file:
+                file.write(obj)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(partial, filepath)
+        finally:
+            if osp.exists(partial):
+                os.remove(partial)
+
+    put._ckd_atomic = True
+    put.__wrapped__ = original_put
+    local_backend.LocalBackend.put = put
+
+    original_find = checkpoint.find_latest_checkpoint
+
+    def find_latest_checkpoint(path):
+        found = original_find(path)
+        if found and osp.isfile(found if osp.isabs(found) else osp.join(path, found)):
+            return found
+        # last_checkpoint is empty (killed while it was rewritten) or names a lost file.
+        candidates = [name for name in os.listdir(path) if re.fullmatch(
+            r'(iter|epoch)_\d+\.pth', name)] if osp.isdir(path) else []
+        if not candidates:
+            return found or None
+        newest = max(candidates, key=lambda name: int(re.search(r'\d+', name).group()))
+        return osp.join(path, newest)
+
+    checkpoint.find_latest_checkpoint = find_latest_checkpoint
+    runner.find_latest_checkpoint = find_latest_checkpoint  # imported by name there
+
+
 _bridge_checkpoint_loading()
 _bridge_mmrazor_import()
+_bridge_atomic_checkpoints()

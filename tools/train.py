@@ -22,6 +22,10 @@ def parse_args():
         '--resume', nargs='?', type=str, const='auto',
         help='resume from this checkpoint, or without a path from the latest checkpoint in '
         'the work dir')
+    parser.add_argument(
+        '--deterministic', action='store_true',
+        help='bit-reproducible run: seed 0 unless randomness.seed is set, deterministic '
+        'algorithms (same machine, same number of threads and processes)')
     add_common_arguments(parser)
     return parser.parse_args()
 
@@ -36,6 +40,14 @@ def main():
         if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
             raise SystemExit('--auto-scale-lr needs auto_scale_lr.base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
+    if args.deterministic:
+        randomness = cfg.get('randomness') or {}
+        cfg.randomness = dict(randomness, deterministic=True,
+                              seed=0 if randomness.get('seed') is None else randomness['seed'])
+    # A resumed run continues torch's random stream where the checkpoint left it.
+    hooks = cfg.get('custom_hooks') or []
+    if not any(hook.get('type') == 'ResumeRandomStateHook' for hook in hooks):
+        cfg.custom_hooks = [*hooks, dict(type='ResumeRandomStateHook')]
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

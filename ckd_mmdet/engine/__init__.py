@@ -1,0 +1,3 @@
+from .hooks import ResumeRandomStateHook
+
+__all__ = ['ResumeRandomStateHook']
