@@ -37,3 +37,49 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     prepare_cpu_distributed(cfg)
     return cfg
+
+
+def check_data_paths(cfg: Config, splits) -> None:
+    """Exits with one message naming the config key and the path when a data set's
+    annotation file or image folder, or an evaluator's annotation file, does not exist
+    (instead of a traceback from deep inside the data set's loading)."""
+    problems = []
+    for split in splits:
+        loader = cfg.get(f'{split}_dataloader')
+        if loader:
+            problems += _dataset_problems(loader.get('dataset'), f'{split}_dataloader.dataset')
+        evaluator = cfg.get(f'{split}_evaluator')
+        for index, metric in enumerate(evaluator if isinstance(evaluator, list) else
+                                       [evaluator]):
+            ann_file = metric.get('ann_file') if isinstance(metric, dict) else None
+            if ann_file and '://' not in ann_file and not osp.isfile(ann_file):
+                key = f'{split}_evaluator' + (f'[{index}]' if isinstance(evaluator, list)
+                                              else '')
+                problems.append(f'{key}.ann_file: no file at {ann_file!r}')
+    if problems:
+        raise SystemExit('data not found:\n  ' + '\n  '.join(problems) + '\nPut the data '
+                         'there, or point the config at it, e.g. --cfg-options '
+                         'train_dataloader.dataset.data_root=/path/to/data/')
+
+
+def _dataset_problems(dataset, key):
+    if not isinstance(dataset, dict):
+        return []
+    if 'dataset' in dataset:  # RepeatDataset, ClassBalancedDataset, ...
+        return _dataset_problems(dataset['dataset'], key + '.dataset')
+    if 'datasets' in dataset:  # ConcatDataset
+        return [problem for index, child in enumerate(dataset['datasets'])
+                for problem in _dataset_problems(child, f'{key}.datasets[{index}]')]
+    root = dataset.get('data_root') or ''
+    if '://' in root:
+        return []  # remote storage: its backend reports what is missing
+    problems = []
+    ann_file = dataset.get('ann_file')
+    if ann_file and not osp.isfile(osp.join(root, ann_file)):
+        problems.append(f'{key}: no annotation file at {osp.join(root, ann_file)!r} '
+                        f'(data_root={root!r}, ann_file={ann_file!r})')
+    images = (dataset.get('data_prefix') or {}).get('img')
+    if images is not None and not osp.isdir(osp.join(root, images)):
+        problems.append(f'{key}: no image folder at {osp.join(root, images)!r} '
+                        f"(data_root={root!r}, data_prefix.img={images!r})")
+    return problems

@@ -10,7 +10,8 @@ import os.path as osp
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from ckd_mmdet.tools import add_common_arguments, load_config  # also applies ckd_mmdet.compat
+# ckd_mmdet.tools also applies ckd_mmdet.compat
+from ckd_mmdet.tools import add_common_arguments, check_data_paths, load_config
 
 
 def parse_args():
@@ -30,6 +31,7 @@ def main():
     if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
         raise SystemExit(f'--out must name a .pkl file, got {args.out}')
     cfg = load_config(args)
+    check_data_paths(cfg, ['test'])
     cfg.load_from = args.checkpoint
 
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)

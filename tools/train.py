@@ -8,7 +8,8 @@ import argparse
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from ckd_mmdet.tools import add_common_arguments, load_config  # also applies ckd_mmdet.compat
+# ckd_mmdet.tools also applies ckd_mmdet.compat
+from ckd_mmdet.tools import add_common_arguments, check_data_paths, load_config
 
 
 def parse_args():
@@ -33,6 +34,7 @@ def parse_args():
 def main():
     args = parse_args()
     cfg = load_config(args)
+    check_data_paths(cfg, ['train', 'val'] if cfg.get('val_cfg') else ['train'])
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'

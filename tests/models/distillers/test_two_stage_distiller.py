@@ -329,3 +329,35 @@ def test_teacher_precision_and_memory_format_options(teacher_ckpt, precision, ch
 def test_unknown_teacher_precision(teacher_ckpt):
     with pytest.raises(ValueError, match="teacher_precision must be one of"):
         build(teacher_ckpt, teacher_precision='half')
+
+
+class Payload:
+    def __reduce__(self):  # would run print() if unpickled without weights_only
+        return (print, ('pwned',))
+
+
+def test_teacher_ckpt_pickling_an_arbitrary_object_is_refused(tmp_path, capsys):
+    path = tmp_path / 'evil.pth'
+    torch.save(dict(state_dict={}, meta=Payload()), path)
+    distiller = MODELS.build(distiller_config(path))
+    with pytest.raises(Exception, match='Refused to load checkpoint') as info:
+        distiller.init_weights()
+    assert 'CKD_MMDET_TRUSTED_CHECKPOINTS' in str(info.value)
+    assert 'pwned' not in capsys.readouterr().out
+
+
+def test_images_without_objects_give_an_all_background_batch(teacher_ckpt):
+    distiller = build(teacher_ckpt)
+    data = batch(distiller)
+    for sample in data['data_samples']:  # no annotated object at all
+        sample.gt_instances = sample.gt_instances[:0]
+    fed = []
+    distiller.distill_loss.register_forward_hook(lambda mod, args, out: fed.append(args))
+    losses = distiller(**data, mode='loss')
+    assert fed[0][0].shape == (64, 13)  # the RoIs are all background, still contrasted
+    total = sum(value for key, value in losses.items() if 'loss' in key and
+                torch.is_tensor(value))
+    assert torch.isfinite(losses['loss_ckd']) and torch.isfinite(total)
+    total.backward()
+    assert all(torch.isfinite(p.grad).all() for p in distiller.parameters()
+               if p.grad is not None)
