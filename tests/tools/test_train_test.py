@@ -119,3 +119,25 @@ def test_real_coco_annotations(tmp_path):
     assert re.search(r'Iter\(train\) \[2/2\].* loss_ckd: \d+\.\d+', log)
     log = run(TEST, config, work_dir / 'iter_2.pth', '--work-dir', tmp_path / 'test')
     assert re.search(r'\(test\) \[24/24\].*coco/bbox_mAP: \d\.\d+', log), log[-3000:]
+
+
+@pytest.mark.parametrize('script,fourth', [('slurm_train.sh', 'work_dirs/x'),
+                                           ('slurm_test.sh', 'ckpt.pth')])
+def test_slurm_scripts_build_the_mmdet_srun_command(tmp_path, script, fourth):
+    # No Slurm here: a stand-in srun records the command the script runs.
+    srun = tmp_path / 'srun'
+    srun.write_text('#!/usr/bin/env bash\nprintf "%s\\n" "$@" > "$SRUN_LOG"\n')
+    srun.chmod(0o755)
+    env = {**os.environ, 'PATH': f'{tmp_path}{os.pathsep}{os.environ["PATH"]}',
+           'SRUN_LOG': str(tmp_path / 'args'), 'GPUS': '16', 'SRUN_ARGS': '--quotatype=auto'}
+    subprocess.run(['bash', str(REPO / 'tools' / script), 'part', 'ckd', str(DISTILL_CONFIG),
+                    fourth, '--cfg-options', 'a=1'], check=True, env=env, capture_output=True)
+    args = (tmp_path / 'args').read_text().splitlines()
+    assert args[:6] == ['-p', 'part', '--job-name=ckd', '--gres=gpu:8', '--ntasks=16',
+                        '--ntasks-per-node=8']
+    assert '--kill-on-bad-exit=1' in args and '--quotatype=auto' in args
+    tool = args.index('-u') + 1
+    assert args[tool].endswith('tools/' + script.replace('slurm_', '').replace('.sh', '.py'))
+    assert args[tool + 1] == str(DISTILL_CONFIG) and '--launcher=slurm' in args
+    assert args[-2:] == ['--cfg-options', 'a=1']
+    assert (f'--work-dir={fourth}' if 'train' in script else fourth) in args
