@@ -88,6 +88,13 @@ def test_local_rank_spellings(tmp_path):
         assert 'config file not found' in result.stderr, result.stderr[-2000:]
 
 
+def test_test_tool_names_a_missing_checkpoint(tmp_path):
+    result = subprocess.run([sys.executable, '-W', 'ignore', TEST, str(DISTILL_CONFIG),
+                             str(tmp_path / 'nope.pth')], capture_output=True, text=True)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert f'checkpoint file not found: {tmp_path / "nope.pth"}' in result.stderr
+
+
 TINY_COCO = REPO.parent / 'shared' / 'data' / 'tiny_coco'
 
 

@@ -361,3 +361,30 @@ def test_images_without_objects_give_an_all_background_batch(teacher_ckpt):
     total.backward()
     assert all(torch.isfinite(p.grad).all() for p in distiller.parameters()
                if p.grad is not None)
+
+
+def test_roi_head_not_derived_from_standard_roi_head():
+    from mmdet.models.roi_heads import BaseRoIHead
+
+    @MODELS.register_module(force=True)
+    class BareRoIHead(BaseRoIHead):  # a custom head outside the StandardRoIHead family
+        def init_bbox_head(self, *args, **kwargs):
+            pass
+
+        def init_mask_head(self, *args, **kwargs):
+            pass
+
+        def init_assigner_sampler(self):
+            pass
+
+        def loss(self, *args, **kwargs):
+            return {}
+
+        def predict(self, *args, **kwargs):
+            return []
+
+    teacher_cfg = Config.fromfile(str(TEACHER_CONFIG)).model
+    teacher_cfg.roi_head = dict(type='BareRoIHead')
+    with pytest.raises(TypeError, match='derived from StandardRoIHead.*the teacher has '
+                                        'BareRoIHead'):
+        MODELS.build(distiller_config(teacher_config=teacher_cfg))
