@@ -40,6 +40,9 @@ def parse_args():
     parser.add_argument("--repeats", type=int, default=7, help='timed runs; the median counts')
     parser.add_argument('--large', type=int, default=32768,
                         help='N of the memory-bounded check (P4); 0 skips it')
+    parser.add_argument('--gather-procs', type=int, default=2,
+                        help='processes (gloo, CPU) for the gather_negatives cost; 0 skips it')
+    parser.add_argument('--gather-rows', type=int, default=1024, help='rows per process')
     return parser.parse_args()
 
 
@@ -129,6 +132,42 @@ def bench_large(num_samples, num_classes, device):
     return memory.peak_mib, max(diffs), seconds
 
 
+def gather_worker(rank, procs, rows, repeats, init_file, results):
+    import torch.distributed as dist
+
+    from ckd_mmdet.models.losses import CKDLoss
+    torch.set_num_threads(1)  # one core per process
+    dist.init_process_group('gloo', init_method=f'file://{init_file}', rank=rank,
+                            world_size=procs)
+    generator = torch.Generator().manual_seed(rank)
+    student = torch.randn(rows, 81, generator=generator).requires_grad_(True)
+    teacher = torch.randn(rows, 81, generator=generator)
+    losses = {'per process': CKDLoss(), 'gather_negatives': CKDLoss(gather_negatives=True)}
+
+    def step(loss):
+        loss(student, teacher).backward()
+        student.grad = None
+
+    timed = measure_interleaved({name: (lambda loss=loss: step(loss))
+                                 for name, loss in losses.items()}, torch.device('cpu'),
+                                repeats)
+    results[rank] = {name: seconds for name, (seconds, _) in timed.items()}
+    dist.destroy_process_group()
+
+
+def bench_gather(procs, rows, repeats):
+    """Median seconds per process of the per-process and the gathered loss (max over ranks)."""
+    import tempfile
+
+    import torch.multiprocessing as mp
+    results = mp.Manager().dict()
+    with tempfile.TemporaryDirectory() as folder:
+        mp.spawn(gather_worker, args=(procs, rows, repeats, f'{folder}/init', results),
+                 nprocs=procs, join=True)
+    return {name: max(results[rank][name] for rank in range(procs))
+            for name in results[0]}
+
+
 def main():
     args = parse_args()
     device = torch.device(args.device)
@@ -153,6 +192,15 @@ def main():
               f'{mib:.1f} MiB above the inputs, max |streaming - dense| = {diff:.2e} '
               '(loss and gradient)')
         headline.update(P4_extra_mb=mib, P4_max_abs_diff=diff)
+    if args.gather_procs > 1 and device.type == 'cpu':
+        times = bench_gather(args.gather_procs, args.gather_rows, args.repeats)
+        local, gathered = times['per process'], times['gather_negatives']
+        print(f'\ngather_negatives, {args.gather_procs} gloo processes x {args.gather_rows} '
+              f'rows, C = 81, one thread each: {1e3 * local:.2f} ms per process -> '
+              f'{1e3 * gathered:.2f} ms gathered (each process contrasts its rows with '
+              f'{args.gather_procs}x as many candidates, plus an all_gather and, backward, an '
+              'all_reduce)')
+        headline['gather_cost'] = gathered / local
     print(' '.join(f'{name}={value:.3g}' for name, value in headline.items()))
 
 
