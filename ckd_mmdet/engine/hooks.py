@@ -23,6 +23,9 @@ class ResumeRandomStateHook(Hook):
 
     priority = 'VERY_LOW'
 
+    def __init__(self) -> None:
+        self._state = None  # loaded from a checkpoint, waiting for before_train
+
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         state = {'cpu': torch.get_rng_state()}
         if torch.cuda.is_available() and torch.cuda.is_initialized():
@@ -34,7 +37,7 @@ class ResumeRandomStateHook(Hook):
         self._state = checkpoint.get('meta', {}).get('torch_rng_state')
 
     def before_train(self, runner) -> None:
-        state, self._state = getattr(self, '_state', None), None
+        state, self._state = self._state, None
         if state is None or runner.iter == 0:  # nothing saved, or load_from (a new run)
             return
         torch.set_rng_state(state['cpu'])

@@ -135,7 +135,7 @@ class _ContrastiveCrossEntropy(torch.autograd.Function):
         kept = None if streaming else candidates.new_empty(candidates.shape[0],
                                                            anchors_scaled.shape[0])
         ones = candidates.new_ones(min(len(candidates), _block_rows(candidates, anchors_scaled)))
-        for _, block in _blocks(candidates, anchors_scaled, kept, streaming):
+        for _, block in _blocks(candidates, anchors_scaled, kept):
             row_sums += block.t() @ ones[:len(block)]  # column sums: 2x sum(dim=0) on CPU
         log_sums = row_sums.log().to(candidates.dtype)
         row_sums = row_sums.to(candidates.dtype)
@@ -154,7 +154,7 @@ class _ContrastiveCrossEntropy(torch.autograd.Function):
             grad = ctx.kept @ weighted
         else:
             grad = torch.empty_like(candidates)
-            for rows, block in _blocks(candidates, anchors_scaled, None, True):
+            for rows, block in _blocks(candidates, anchors_scaled, None):
                 torch.mm(block, weighted, out=grad[rows])
         grad[ctx.offset:ctx.offset + len(anchors_scaled)] -= anchors_scaled * grad_loss[:, None]
         ctx.kept = None
@@ -169,8 +169,9 @@ def _block_rows(candidates, anchors_scaled):
     return max(16, 2**25 // (anchors_scaled.shape[0] * candidates.element_size()))
 
 
-def _blocks(candidates, anchors_scaled, out, streaming):
-    """Yields (rows, exp(S[rows] @ A.T)) block by block, written into ``out`` if given."""
+def _blocks(candidates, anchors_scaled, out):
+    """Yields (rows, exp(S[rows] @ A.T)) block by block, written into ``out`` (all the
+    exponentials, kept) or, streaming, into one reused block buffer."""
     num_candidates, num_anchors = candidates.shape[0], anchors_scaled.shape[0]
     block_rows = _block_rows(candidates, anchors_scaled)
     buffer = None if out is not None else candidates.new_empty(
