@@ -1,0 +1,19 @@
+# CKD, CIFAR-100: WRN-40-2 teacher -> WRN-16-2 student.
+#
+# Teacher: checkpoints/cifar100/wrn40_2.pth: mdistiller's released CIFAR teacher
+#          (cifar_teachers.tar) converted with tools/convert_cifar_teacher.py, or trained
+#          here: python tools/train.py configs/classification/vanilla/wrn40_2_cifar100.py
+# Loss:    CE + 100.0 * CKD(student head.fc logits, teacher head.fc logits), tau = 1.0, over
+#          the batch (official CKD config wrn40_2_wrn_16_2.yaml).
+# Recipe:  480 epochs, batch 64 on 1 GPU, SGD lr 0.05 momentum 0.9, wd 5e-4, cosine to 0.
+# Run:     python tools/train.py configs/classification/ckd_wrn40_2-wrn16_2_cifar100.py
+#          python tools/extract_student.py \
+#              work_dirs/ckd_wrn40_2-wrn16_2_cifar100/epoch_480.pth student.pth
+#          python tools/test.py configs/classification/vanilla/wrn16_2_cifar100.py student.pth
+_base_ = ['./_base_/ckd_cifar100.py']
+
+model = dict(
+    architecture={{_base_.wrn16_2}},
+    teacher={{_base_.wrn40_2}},
+    teacher_ckpt='checkpoints/cifar100/wrn40_2.pth',
+    distiller=dict(distill_losses=dict(loss_ckd=dict(loss_weight=100.0, tau=1.0))))
