@@ -62,6 +62,17 @@ def check_data_paths(cfg: Config, splits) -> None:
                          'train_dataloader.dataset.data_root=/path/to/data/')
 
 
+def check_teacher_checkpoint(cfg: Config) -> None:
+    """Exits with one message when ``model.teacher_ckpt`` names a local file that is not
+    there (MMRazor would fail deep inside the model's construction)."""
+    model = cfg.get('model') or {}
+    path = model.get('teacher_ckpt') if isinstance(model, dict) else None
+    if isinstance(path, str) and '://' not in path and not osp.isfile(path):
+        raise SystemExit(
+            f'model.teacher_ckpt: no file at {path!r}. The config\'s header says where the '
+            'teacher comes from; or point at it with --cfg-options model.teacher_ckpt=PATH')
+
+
 def _dataset_problems(dataset, key):
     if not isinstance(dataset, dict):
         return []
@@ -73,6 +84,8 @@ def _dataset_problems(dataset, key):
     root = dataset.get('data_root') or ''
     if '://' in root:
         return []  # remote storage: its backend reports what is missing
+    if root and not osp.isdir(root):
+        return [f'{key}: no data_root folder at {root!r}']
     problems = []
     ann_file = dataset.get('ann_file')
     if ann_file and not osp.isfile(osp.join(root, ann_file)):

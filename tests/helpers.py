@@ -14,3 +14,38 @@ def make_shapes(root, num_train=8, num_val=4):
     make_split(root, "train", num_train, seed=0, size=96, max_objects=3)
     make_split(root, "val", num_val, seed=1, size=96, max_objects=3)
     return Path(root)
+
+
+CLS_TEACHER_CONFIG = CONFIGS / 'tiny_resnet14_cifar100.py'
+CLS_STUDENT_CONFIG = CONFIGS / 'tiny_resnet8_cifar100.py'
+CLS_DISTILL_CONFIG = CONFIGS / 'tiny_ckd_resnet14-resnet8_cifar100.py'
+
+
+def write_cifar100(root, num_train=48, num_test=24, seed=0, num_used_classes=4):
+    """A folder in the layout of the official CIFAR-100 python archive
+    (``root/cifar-100-python/{train,test,meta}``: pickled dicts of uint8 rows of 3x32x32),
+    with random images whose mean colour depends on the label."""
+    import pickle
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    folder = Path(root) / 'cifar-100-python'
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, count in (('train', num_train), ('test', num_test)):
+        labels = rng.integers(0, num_used_classes, count)
+        colours = (labels[:, None] * 60 + np.array([[40, 90, 140]])) % 256
+        images = rng.normal(colours[:, :, None], 30, (count, 3, 32 * 32))
+        data = np.clip(images, 0, 255).astype(np.uint8).reshape(count, 3 * 32 * 32)
+        entry = {'data': data, 'fine_labels': labels.tolist(),
+                 'coarse_labels': (labels // 5).tolist()}
+        (folder / split).write_bytes(pickle.dumps(entry))
+    meta = {'fine_label_names': [f'class_{i}' for i in range(100)],
+            'coarse_label_names': [f'super_{i}' for i in range(20)]}
+    (folder / 'meta').write_bytes(pickle.dumps(meta))
+    return Path(root)
+
+
+def cifar_root_options(root):
+    """--cfg-options that point every data loader of a CIFAR config at ``root``."""
+    return [f'{loader}_dataloader.dataset.data_root={root}' for loader in ('train', 'val', 'test')]

@@ -1,5 +1,6 @@
 # Copyright (c) OpenMMLab and ckd_mmdet contributors. Licensed under the Apache License 2.0.
-"""Train a detector (plain mmdet configs and ckd_mmdet distillation configs alike).
+"""Train a detector or a classifier: plain MMDetection/MMPretrain configs and ckd_mmdet's
+distillation configs alike.
 
 Same interface as MMDetection 3.x's tools/train.py.
 """
@@ -9,11 +10,13 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 # ckd_mmdet.tools also applies ckd_mmdet.compat
-from ckd_mmdet.tools import add_common_arguments, check_data_paths, load_config
+from ckd_mmdet.datasets import DatasetNotFoundError
+from ckd_mmdet.tools import (add_common_arguments, check_data_paths, check_teacher_checkpoint,
+                             load_config)
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Train a detector')
+    parser = argparse.ArgumentParser(description='Train a detector or a classifier')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--amp', action='store_true',
                         help='enable automatic-mixed-precision training')
@@ -35,6 +38,7 @@ def main():
     args = parse_args()
     cfg = load_config(args)
     check_data_paths(cfg, ['train', 'val'] if cfg.get('val_cfg') else ['train'])
+    check_teacher_checkpoint(cfg)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
@@ -58,7 +62,10 @@ def main():
         cfg.load_from = args.resume
 
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except DatasetNotFoundError as error:  # data sets are built lazily, inside train()
+        raise SystemExit(f'data not found: {error}') from None
 
 
 if __name__ == '__main__':
