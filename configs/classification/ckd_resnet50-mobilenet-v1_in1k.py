@@ -5,6 +5,10 @@
 # Student: MobileNetV1 (ckd_mmdet's, the OFD/ReviewKD/mdistiller layout) from scratch.
 # Loss:    CE + 10 * CKD(student head.fc logits, teacher head.fc logits), tau = 1, over the
 #          batch of each GPU (official CKD config imagenet/r50_mv1/ckd.yaml).
+#          The official trainer wraps the model in nn.DataParallel, so its loss covers the
+#          images of one replica: all 512 on one GPU (what its run comment uses), 512 / k on k.
+#          Here each GPU contrasts its 64; to contrast with all 512, as one GPU would, add
+#          --cfg-options model.distiller.distill_losses.loss_ckd.gather_negatives=True
 # Recipe:  200 epochs, batch 512 (8 GPUs x 64), SGD lr 0.2 momentum 0.9, wd 1e-4, cosine to 0.
 # Run:     bash tools/dist_train.sh configs/classification/ckd_resnet50-mobilenet-v1_in1k.py 8
 #          python tools/extract_student.py \

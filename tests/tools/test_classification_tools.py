@@ -12,7 +12,7 @@ from helpers import (CLS_DISTILL_CONFIG, CLS_STUDENT_CONFIG, CLS_TEACHER_CONFIG,
                      cifar_root_options, write_cifar100)
 from mmengine.config import Config
 from mmengine.hooks import Hook
-from mmengine.registry import MODELS, init_default_scope
+from mmengine.registry import MODELS, DefaultScope
 from mmengine.runner import Runner
 
 TOOLS = REPO / 'tools'
@@ -33,8 +33,8 @@ def cifar_root(tmp_path_factory):
 
 def build_classifier(config):
     cfg = Config.fromfile(str(config))
-    init_default_scope(cfg.default_scope)
-    return MODELS.build(dict(cfg.model, data_preprocessor=cfg.data_preprocessor))
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return MODELS.build(dict(cfg.model, data_preprocessor=cfg.data_preprocessor))
 
 
 @pytest.fixture(scope='module')
