@@ -1,6 +1,5 @@
 """Every classification config parses, builds (network blocked) and carries its recipe."""
 import math
-import socket
 from pathlib import Path
 
 import pytest
@@ -27,15 +26,6 @@ OFFICIAL = {
     'resnet34-resnet18_in1k': ('ResNet', 'ResNet', 10, 1, 0.2, 64, 200),  # 8 GPUs x 64
     'resnet50-mobilenet-v1_in1k': ('MobileNetV1', 'ResNet', 10, 1, 0.2, 64, 200),
 }
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f'a config build tried to reach the network: {args}')
-
-    monkeypatch.setattr(socket.socket, 'connect', refuse)
-    monkeypatch.setattr(socket, 'create_connection', refuse)
 
 
 def test_the_paper_pairs_and_kd_baselines_are_shipped():
