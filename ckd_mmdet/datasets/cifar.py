@@ -11,6 +11,7 @@ the paths and where the archive comes from.
 import os.path as osp
 import tarfile
 
+from mmengine import dist
 from mmpretrain.datasets import CIFAR10, CIFAR100
 from mmpretrain.datasets.utils import check_md5
 from mmpretrain.registry import DATASETS
@@ -37,10 +38,12 @@ class _LocalCIFARMixin:
         folder = osp.join(root, self.base_folder)
         archive = osp.join(root, self.filename)
         if not osp.isdir(folder) and osp.isfile(archive):
-            with tarfile.open(archive) as tar:
-                # the 'data' filter refuses absolute paths and links out of root (3.11.4+)
-                safe = {'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}
-                tar.extractall(root, **safe)
+            if dist.is_main_process():  # one process extracts, the others wait for it
+                with tarfile.open(archive) as tar:
+                    # the 'data' filter refuses absolute paths and links out of root (3.11.4+)
+                    safe = {'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}
+                    tar.extractall(root, **safe)
+            dist.barrier()
         problems = self._file_problems()
         if problems:
             raise DatasetNotFoundError(

@@ -6,7 +6,7 @@ import pytest
 from helpers import write_cifar100
 from mmpretrain.registry import DATASETS
 
-from ckd_mmdet.datasets import DatasetNotFoundError, LocalCIFAR100
+from ckd_mmdet.datasets import DatasetNotFoundError, LocalCIFAR10, LocalCIFAR100
 
 
 @pytest.fixture
@@ -31,12 +31,16 @@ def test_reads_the_archive_layout(tmp_path, no_network):
     assert len(train.metainfo['classes']) == 100
 
 
-def test_missing_folder_names_paths_and_source(tmp_path, no_network):
+@pytest.mark.parametrize('dataset, first_file, archive', [
+    (LocalCIFAR100, 'cifar-100-python/train', 'cifar-100-python.tar.gz'),
+    (LocalCIFAR10, 'cifar-10-batches-py/data_batch_1', 'cifar-10-python.tar.gz')])
+def test_missing_folder_names_paths_and_source(tmp_path, no_network, dataset, first_file,
+                                               archive):
     with pytest.raises(DatasetNotFoundError) as error:
-        LocalCIFAR100(data_root=str(tmp_path / 'nowhere'), split='train')
+        dataset(data_root=str(tmp_path / 'nowhere'), split='train')
     message = str(error.value)
-    assert str(tmp_path / 'nowhere' / 'cifar-100-python' / 'train') in message
-    assert 'cifar-100-python.tar.gz' in message and 'www.cs.toronto.edu' in message
+    assert str(tmp_path / 'nowhere' / first_file) in message
+    assert archive in message and 'www.cs.toronto.edu' in message
     assert 'nothing is downloaded' in message
     assert 'train_dataloader.dataset.data_root' in message
 
