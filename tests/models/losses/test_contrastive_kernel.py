@@ -1,0 +1,81 @@
+"""The blockwise kernel against the textbook dense form: values and gradients, kept and
+streamed exponentials, several blocks, rectangular anchors x candidates with an offset."""
+import importlib
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from ckd_mmdet.models.losses import CKDLoss, ckd_loss
+from ckd_mmdet.models.losses.ckd_loss import dense_contrastive_cross_entropy
+from ckd_mmdet.models.losses.contrastive_kernel import blockwise_contrastive_cross_entropy
+
+
+def logits(n, c, seed, dtype=torch.float32):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.randn(n, c, generator=g, dtype=dtype),
+            torch.randn(n, c, generator=g, dtype=dtype))
+
+
+def dense_reference(student, teacher, tau):
+    """The textbook autograd form: normalise, one N x N matrix, cross-entropy."""
+    similarity = F.normalize(teacher.detach(), dim=1) @ F.normalize(student, dim=1).t() / tau
+    return F.cross_entropy(similarity, torch.arange(len(student)), reduction='none')
+
+
+@pytest.mark.parametrize('threshold', [0, 10**9])  # streamed / kept exponentials
+@pytest.mark.parametrize('n,c,tau', [(1, 3, 1.0), (37, 5, 1.0), (700, 81, 0.5),
+                                     (3000, 11, 2.0)])
+def test_blockwise_paths_equal_dense_values_and_gradients(threshold, n, c, tau):
+    # 700 and 3000 rows span several blocks of the kept (1 MiB) and streamed (32 MiB)
+    # paths, the last block shorter than the others.
+    student, teacher = logits(n=n, c=c, seed=n)
+    weights = torch.rand(n)
+    student.requires_grad_(True)
+    got = ckd_loss(student, teacher, tau, streaming_threshold=threshold)
+    (got * weights).sum().backward()
+    got_grad, student.grad = student.grad, None
+    expected = dense_reference(student, teacher, tau)
+    (expected * weights).sum().backward()
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-5)
+    torch.testing.assert_close(got_grad, student.grad, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize('streaming', [True, False])
+def test_kernel_gradcheck_float64(streaming):
+    anchors, candidates = (F.normalize(x, dim=1) for x in logits(9, 4, seed=3,
+                                                                 dtype=torch.float64))
+    candidates.requires_grad_(True)
+    assert torch.autograd.gradcheck(
+        lambda s: blockwise_contrastive_cross_entropy(anchors / 0.7, s, 0, streaming),
+        (candidates,))
+
+
+def test_module_streams_above_its_threshold(monkeypatch):
+    kernel = importlib.import_module('ckd_mmdet.models.losses.contrastive_kernel')
+    calls = []
+    original = kernel._blocks
+    monkeypatch.setattr(kernel, '_blocks',
+                        lambda *a: calls.append(a[2] is None) or original(*a))  # streams?
+    student, teacher = logits(n=20, c=5, seed=0)
+    CKDLoss(streaming_threshold=19)(student.requires_grad_(True), teacher).backward()
+    assert calls == [True, True]  # forward and the recomputing backward both stream
+    calls.clear()
+    CKDLoss(streaming_threshold=20)(student, teacher).backward()
+    assert calls == [False]  # the backward uses the kept exponentials
+    with pytest.raises(ValueError, match='streaming_threshold'):
+        CKDLoss(streaming_threshold=-1)
+
+
+@pytest.mark.parametrize('streaming', [True, False])
+def test_rectangular_contrast_with_offset_equals_dense(streaming):
+    anchors, candidates = (F.normalize(x, dim=1) for x in logits(n=40, c=7, seed=5))
+    anchors = anchors[10:25]  # 15 anchors whose positives are candidates 10..24
+    candidates.requires_grad_(True)
+    got = blockwise_contrastive_cross_entropy(anchors / 0.8, candidates, 10, streaming)
+    got.sum().backward()
+    got_grad, candidates.grad = candidates.grad, None
+    expected = dense_contrastive_cross_entropy(anchors, candidates, 0.8, 10)
+    expected.sum().backward()
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-5)
+    torch.testing.assert_close(got_grad, candidates.grad, rtol=0, atol=1e-6)
