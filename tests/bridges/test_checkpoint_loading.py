@@ -1,8 +1,5 @@
-"""Each bridge of ckd_mmdet.compat, through the upstream code path that needs it."""
-import os
+"""The checkpoint_loading bridge, through the upstream code paths that need it."""
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,7 +10,7 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner, load_checkpoint
 from mmengine.runner.checkpoint import load_from_http
 
-from ckd_mmdet.compat import TRUSTED_CHECKPOINTS_ENV
+from ckd_mmdet.bridges.checkpoint_loading import TRUSTED_CHECKPOINTS_ENV, CheckpointRefusedError
 
 
 class RegressionModel(BaseModel):
@@ -132,45 +129,21 @@ def test_checkpoints_by_url_get_the_same_allow_list(tmp_path, monkeypatch):
     assert load_from_http(url, model_dir=str(tmp_path / 'cache'))['payload'] == 'ran'
 
 
-def test_mmrazor_distillers_import():
-    code = ('import ckd_mmdet\n'
-            'from mmrazor.models import ConfigurableDistiller, SingleTeacherDistill\n'
-            'print(SingleTeacherDistill.__name__, ConfigurableDistiller.__name__)')
-    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert 'SingleTeacherDistill ConfigurableDistiller' in result.stdout
+def test_a_file_that_is_not_a_checkpoint_is_not_called_refused(tmp_path):
+    # An HTML error page saved as .pth: torch's own error, never "refused ... trust this file".
+    page = tmp_path / 'teacher.pth'
+    page.write_text('<html><body>404 Not Found</body></html>')
+    with pytest.raises(pickle.UnpicklingError) as info:
+        load_checkpoint(nn.Linear(2, 1), str(page))
+    assert not isinstance(info.value, CheckpointRefusedError)
+    assert 'Refused' not in str(info.value) and TRUSTED_CHECKPOINTS_ENV not in str(info.value)
 
 
-def test_checkpoint_files_are_written_atomically(tmp_path, monkeypatch):
-    from mmengine.fileio.backends import LocalBackend
+def test_applying_twice_changes_nothing():
+    from mmengine.runner import checkpoint
 
-    target = tmp_path / 'iter_2.pth'
-    (tmp_path / '.iter_2.pth.999.part').write_bytes(b'left by a killed process')
+    from ckd_mmdet.bridges import checkpoint_loading
 
-    def die(fd):
-        raise KeyboardInterrupt  # interrupted after the bytes, before the rename
-
-    monkeypatch.setattr(os, 'fsync', die)
-    with pytest.raises(KeyboardInterrupt):
-        LocalBackend().put(b'new', target)
-    assert not target.exists() and not list(tmp_path.glob('.*.part'))
-    monkeypatch.undo()
-    LocalBackend().put(b'complete', target)
-    assert target.read_bytes() == b'complete' and not list(tmp_path.glob('.*.part'))
-
-
-def test_empty_or_dangling_last_checkpoint_falls_back_to_the_newest(tmp_path):
-    from mmengine.runner import runner
-    from mmengine.runner.checkpoint import find_latest_checkpoint
-
-    assert runner.find_latest_checkpoint is find_latest_checkpoint  # what Runner.resume calls
-    for name in ('iter_2.pth', 'iter_10.pth', 'iter_9.pth'):
-        (tmp_path / name).write_bytes(b'x')
-    last = tmp_path / 'last_checkpoint'
-    last.write_text(str(tmp_path / 'iter_9.pth'))
-    assert find_latest_checkpoint(str(tmp_path)) == str(tmp_path / 'iter_9.pth')
-    last.write_text('')  # killed between truncating and writing it
-    assert find_latest_checkpoint(str(tmp_path)) == str(tmp_path / 'iter_10.pth')
-    last.write_text(str(tmp_path / 'iter_11.pth'))  # deleted by hand
-    assert find_latest_checkpoint(str(tmp_path)) == str(tmp_path / 'iter_10.pth')
-    assert find_latest_checkpoint(str(tmp_path / 'missing')) is None
+    before = checkpoint.load_from_local
+    checkpoint_loading.apply()
+    assert checkpoint.load_from_local is before and before._ckd_mmdet_bridge
