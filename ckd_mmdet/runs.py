@@ -1,13 +1,13 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
-"""Train and test configs the way a user does (tools/train.py, tools/test.py in subprocesses),
-for the demo and the benchmarks. Their MMEngine logs stream to the terminal as they run."""
+"""Train and test configs the way a user does, each in its own process (``python -m
+ckd_mmdet.cli train|test``, what tools/train.py and tools/test.py run), for the demo and the
+benchmarks. Their MMEngine logs stream to the terminal as they run. Works from an installed
+package; relative paths are read from the caller's working directory."""
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def data_root_options(root):
@@ -31,13 +31,14 @@ def schedule_options(iters):
 
 
 def _run(args, log_file, quiet):
-    """Runs ``python -W ignore args``, echoing and saving its output; returns the output."""
-    command = [sys.executable, '-W', 'ignore', *map(str, args)]
+    """Runs ``python -W ignore -m ckd_mmdet.cli args``, echoing and saving its output;
+    returns the output."""
+    command = [sys.executable, '-W', 'ignore', '-m', 'ckd_mmdet.cli', *map(str, args)]
     lines = []
     Path(log_file).parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, 'PYTHONUNBUFFERED': '1'}  # a pipe would buffer the progress
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, cwd=REPO, env=env) as process, open(log_file, 'w') as log:
+                          text=True, env=env) as process, open(log_file, 'w') as log:
         for line in process.stdout:
             lines.append(line)
             log.write(line)
@@ -55,22 +56,23 @@ def _cfg_options(options):
 
 
 def train(config, work_dir, options=(), quiet=False):
-    """tools/train.py ``config``; returns the last checkpoint's path."""
-    work_dir = Path(work_dir).resolve()  # the tools run from the repository root
-    _run([REPO / 'tools' / 'train.py', config, '--work-dir', work_dir,
+    """Trains ``config`` (as tools/train.py does); returns the last checkpoint's path."""
+    work_dir = Path(work_dir).resolve()
+    _run(['train', config, '--work-dir', work_dir,
           *_cfg_options(options)], work_dir / 'train.log', quiet)
     return Path((work_dir / 'last_checkpoint').read_text().strip())
 
 
 def test(config, checkpoint, work_dir, options=(), quiet=False):
-    """tools/test.py ``config`` ``checkpoint``; returns the COCO bbox mAP in percent."""
+    """Tests ``checkpoint`` with ``config`` (as tools/test.py does); returns the COCO bbox mAP
+    in percent."""
     work_dir = Path(work_dir).resolve()
-    output = _run([REPO / 'tools' / 'test.py', config, Path(checkpoint).resolve(),
+    output = _run(['test', config, Path(checkpoint).resolve(),
                    '--work-dir', work_dir, *_cfg_options(options)], work_dir / 'test.log', quiet)
     found = re.findall(r'coco/bbox_mAP: (-?\d+\.\d+)', output)
     if not found and 'testing results of the whole dataset is empty' in output:
         return 0.0  # not a single detection above the score threshold
     if not found:
-        raise RuntimeError(f'no coco/bbox_mAP in the output of tools/test.py; log: '
+        raise RuntimeError(f'no coco/bbox_mAP in the output of the test; log: '
                            f'{work_dir / "test.log"}')
     return 100 * float(found[-1])

@@ -1,3 +1,3 @@
-from .cifar import DatasetNotFoundError, LocalCIFAR10, LocalCIFAR100
+from .errors import DatasetNotFoundError
 
-__all__ = ['DatasetNotFoundError', 'LocalCIFAR10', 'LocalCIFAR100']
+__all__ = ['DatasetNotFoundError']
