@@ -1,10 +1,16 @@
-"""Contrastive Knowledge Distillation (CKD, arXiv 2404.14109) for MMDetection."""
-# compat first: it bridges the pinned upstream stack before anything else uses it.
-from . import compat  # noqa: F401, I001
-from .datasets import DatasetNotFoundError, LocalCIFAR10, LocalCIFAR100
-from .engine import ResumeRandomStateHook
-from .models import CKDLoss, TwoStageDistiller, ckd_loss
+"""Contrastive Knowledge Distillation (CKD, arXiv 2404.14109) for MMDetection.
+
+Needs only mmengine, mmcv and mmdet; the classification parts (mmpretrain) are in
+``ckd_mmdet.classification``."""
+# The bridges first: they mend the pinned upstream stack before anything else uses it.
+from .bridges import apply_all as _apply_bridges
+
+_apply_bridges()
+
+from .datasets import DatasetNotFoundError  # noqa: E402
+from .engine import ResumeRandomStateHook  # noqa: E402
+from .models import CKDLoss, FrozenTeacherMixin, TwoStageDistiller, ckd_loss  # noqa: E402
 
 __version__ = '0.1.0'
-__all__ = ['CKDLoss', 'DatasetNotFoundError', 'LocalCIFAR10', 'LocalCIFAR100',
-           'ResumeRandomStateHook', 'TwoStageDistiller', 'ckd_loss', '__version__']
+__all__ = ['CKDLoss', 'DatasetNotFoundError', 'FrozenTeacherMixin', 'ResumeRandomStateHook',
+           'TwoStageDistiller', 'ckd_loss', '__version__']

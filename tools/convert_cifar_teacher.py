@@ -22,7 +22,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner.checkpoint import CheckpointLoader
 
-import ckd_mmdet  # noqa: F401  (registers the CIFAR nets; compat for checkpoint loading)
+import ckd_mmdet.classification  # noqa: F401  (the CIFAR nets; bridged checkpoint loading)
 
 # (pattern, replacement), applied in order to every key; the first that matches wins.
 RULES = (
@@ -51,7 +51,7 @@ def main():
     for path in (args.config, args.checkpoint):
         if not osp.isfile(path):
             raise SystemExit(f'file not found: {path}')
-    # MMEngine's loader, as bridged by ckd_mmdet.compat: weights_only with a clear refusal
+    # MMEngine's loader, as bridged by ckd_mmdet: weights_only with a clear refusal
     source = CheckpointLoader.load_checkpoint(args.checkpoint, map_location='cpu')
     state_dict = source.get('model', source) if isinstance(source, dict) else None
     if not isinstance(state_dict, dict):

@@ -17,7 +17,7 @@ import os.path as osp
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
-import ckd_mmdet  # noqa: F401  (compat: checkpoint loading on torch >= 2.6)
+import ckd_mmdet  # noqa: F401  (its bridges: checkpoint loading on torch >= 2.6)
 
 PREFIX = 'architecture.'
 
@@ -36,7 +36,7 @@ def main():
     args = parser.parse_args()
     if not osp.isfile(args.checkpoint):
         raise SystemExit(f'checkpoint file not found: {args.checkpoint}')
-    # MMEngine's loader, as bridged by ckd_mmdet.compat: weights_only with a clear refusal
+    # MMEngine's loader, as bridged by ckd_mmdet: weights_only with a clear refusal
     checkpoint = CheckpointLoader.load_checkpoint(args.checkpoint, map_location='cpu')
     if not isinstance(checkpoint, dict) or 'state_dict' not in checkpoint:
         raise SystemExit(f'{args.checkpoint} is not an MMEngine checkpoint (no "state_dict")')

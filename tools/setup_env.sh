@@ -94,7 +94,7 @@ log "phase 4/4: ckd_mmdet (editable)"
 import torch, torchvision, mmcv, mmengine, mmdet, mmpretrain, mmrazor
 from mmcv.ops import RoIAlign, nms  # the compiled ops, not the pure-Python fallback
 import ckd_mmdet
-from mmrazor.models import SingleTeacherDistill  # needs ckd_mmdet.compat on torch 2.x
+from mmrazor.models import SingleTeacherDistill  # needs the mmrazor_import bridge on torch 2.x
 print('stack ok:', ', '.join(f'{m.__name__} {m.__version__}' for m in
       (torch, torchvision, mmcv, mmengine, mmdet, mmrazor, mmpretrain)))
 EOF

@@ -1,7 +1,4 @@
-from .backbones import (CifarMobileNetV2, CifarResNet, CifarShuffleNetV2, CifarVGG,
-                        MobileNetV1)
-from .distillers import TwoStageDistiller
+from .distillers import FrozenTeacherMixin, TwoStageDistiller
 from .losses import CKDLoss, ckd_loss
 
-__all__ = ['CKDLoss', 'CifarMobileNetV2', 'CifarResNet', 'CifarShuffleNetV2', 'CifarVGG',
-           'MobileNetV1', 'TwoStageDistiller', 'ckd_loss']
+__all__ = ['CKDLoss', 'FrozenTeacherMixin', 'TwoStageDistiller', 'ckd_loss']

@@ -1,3 +1,4 @@
+from .frozen_teacher import FrozenTeacherMixin
 from .two_stage_distiller import TwoStageDistiller
 
-__all__ = ['TwoStageDistiller']
+__all__ = ['FrozenTeacherMixin', 'TwoStageDistiller']

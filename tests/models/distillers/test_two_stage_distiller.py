@@ -242,6 +242,20 @@ def test_unreadable_teacher_ckpt(tmp_path, teacher_ckpt):
         distiller.init_weights()
 
 
+@pytest.mark.parametrize('content', [b'<html><body>404 Not Found</body></html>',
+                                     b'just some text\n', b''])
+def test_teacher_ckpt_that_is_not_a_pickle_is_unreadable_not_refused(tmp_path, content):
+    # e.g. an HTML error page saved as .pth: "refused ... if you trust this file" would send
+    # the user the wrong way.
+    page = tmp_path / 'teacher.pth'
+    page.write_bytes(content)
+    distiller = MODELS.build(distiller_config(page))
+    with pytest.raises(RuntimeError, match=f'teacher_ckpt {page} could not be read.*'
+                                           'complete and a PyTorch checkpoint') as info:
+        distiller.init_weights()
+    assert 'Refused' not in str(info.value) and 'TRUSTED' not in str(info.value)
+
+
 def test_teacher_ckpt_of_another_architecture(tmp_path):
     student = MODELS.build(Config.fromfile(str(STUDENT_CONFIG)).model)  # R-18, teacher is R-34
     path = tmp_path / 'r18.pth'

@@ -1,6 +1,8 @@
 import pytest
 from mmengine.registry import DefaultScope
 
+import ckd_mmdet.classification  # noqa: F401  (registers the networks and data sets)
+
 
 @pytest.fixture(autouse=True)
 def mmpretrain_scope():

@@ -6,7 +6,8 @@ import pytest
 from helpers import write_cifar100
 from mmpretrain.registry import DATASETS
 
-from ckd_mmdet.datasets import DatasetNotFoundError, LocalCIFAR10, LocalCIFAR100
+from ckd_mmdet.classification import LocalCIFAR10, LocalCIFAR100
+from ckd_mmdet.datasets import DatasetNotFoundError
 
 
 @pytest.fixture

@@ -1,0 +1,3 @@
+from .cifar import LocalCIFAR10, LocalCIFAR100
+
+__all__ = ['LocalCIFAR10', 'LocalCIFAR100']

@@ -1,0 +1,190 @@
+# Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
+"""A frozen teacher detector for any distiller that is itself the student detector."""
+import re
+import warnings
+from os import path as osp
+from typing import Callable, Optional, Tuple, Union
+
+import torch
+from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from mmengine.config import Config, ConfigDict
+from mmengine.hub import get_config
+from mmengine.logging import print_log
+from mmengine.registry import DefaultScope
+from mmengine.runner.checkpoint import _load_checkpoint
+from torch import Tensor, nn
+
+from ...bridges.checkpoint_loading import CheckpointRefusedError
+
+TEACHER_PRECISIONS = {'fp32': None, 'fp16': torch.float16, 'bf16': torch.bfloat16}
+
+
+class FrozenTeacherMixin:
+    """Gives a student detector (a ``BaseDetector`` subclass listed after this mixin) a
+    frozen teacher detector held outside its module tree.
+
+    The teacher, ``self.teacher``, is not in ``state_dict()`` (checkpoints load into the plain
+    student), not in ``parameters()`` (the optimizer and DDP never see it), not switched by
+    ``train()`` (it stays in eval mode, batch-norm statistics included), yet it follows
+    ``.to()``/``.cuda()``/``.half()``. Its weights come from ``teacher_ckpt`` in
+    ``init_weights()`` (which the Runner calls before training and before resuming), or at
+    the first ``teacher_features()`` call if that was not called; testing a distilled
+    checkpoint therefore never reads the teacher's.
+
+    A distiller calls ``_init_teacher(...)`` in its ``__init__`` after the student is built,
+    and ``teacher_features(batch_inputs, batch_data_samples)`` in its ``loss()``.
+    """
+
+    def _init_teacher(self, teacher_config: Union[dict, str], teacher_ckpt: Optional[str],
+                      teacher_precision: str = 'fp32', teacher_channels_last: bool = False,
+                      check_pair: Optional[Callable[[nn.Module], None]] = None) -> None:
+        """Builds the teacher from ``teacher_config`` (a model dict, or a config file, mmdet::
+        paths included) in the mmdet scope; ``check_pair(teacher)`` raises when the pair does
+        not fit the distiller."""
+        if teacher_precision not in TEACHER_PRECISIONS:
+            raise ValueError(f'teacher_precision must be one of {sorted(TEACHER_PRECISIONS)}, '
+                             f'got {teacher_precision!r}')
+        if teacher_ckpt is not None and '://' not in teacher_ckpt and not osp.isfile(
+                osp.expanduser(teacher_ckpt)):
+            raise FileNotFoundError(f'teacher_ckpt: no file at {teacher_ckpt!r}')
+        with DefaultScope.overwrite_default_scope('mmdet'):  # also outside a Runner
+            teacher = MODELS.build(_model_config(teacher_config))
+        if check_pair is not None:
+            check_pair(teacher)
+        teacher.requires_grad_(False)
+        if teacher_channels_last:
+            teacher.to(memory_format=torch.channels_last)
+        # Bypasses nn.Module registration on purpose: see the class docstring.
+        object.__setattr__(self, 'teacher', teacher.eval())
+        self.teacher_ckpt = teacher_ckpt
+        self.teacher_precision = teacher_precision
+        self.teacher_channels_last = bool(teacher_channels_last)
+        self._teacher_loaded = False
+        self._to_teacher_inputs = _input_converter(self.data_preprocessor,
+                                                   teacher.data_preprocessor)
+
+    def init_weights(self) -> None:
+        super().init_weights()  # the student's init_cfg; the teacher is not a child
+        self.load_teacher()
+
+    def load_teacher(self) -> None:
+        """Loads ``teacher_ckpt`` into the teacher, refusing checkpoints that do not fit."""
+        name = type(self).__name__
+        if self.teacher_ckpt is None:
+            warnings.warn(f'{name}: teacher_ckpt is None, the teacher keeps random weights '
+                          'and distillation teaches nothing useful.')
+            self._teacher_loaded = True
+            return
+        state_dict = _read_state_dict(self.teacher_ckpt)
+        try:
+            result = self.teacher.load_state_dict(state_dict, strict=False)
+        except RuntimeError as error:  # shape mismatches
+            mismatches = re.findall(r'size mismatch for [^\n]*', str(error))
+            raise ValueError(
+                f'teacher_ckpt {self.teacher_ckpt} does not fit teacher_config: '
+                f'{len(mismatches)} tensors differ in shape, e.g. '
+                + '; '.join(mismatches[:3])) from error
+        if result.missing_keys or result.unexpected_keys:
+            raise ValueError(
+                f'teacher_ckpt {self.teacher_ckpt} does not fit teacher_config: '
+                f'{len(result.missing_keys)} keys of the teacher are missing from it '
+                f'(e.g. {result.missing_keys[:3]}), {len(result.unexpected_keys)} of its keys '
+                f'are not in the teacher (e.g. {result.unexpected_keys[:3]}). Is it the '
+                'checkpoint of the model that teacher_config describes?')
+        print_log(f'{name}: teacher weights loaded from {self.teacher_ckpt}', logger='current')
+        self._teacher_loaded = True
+
+    def teacher_features(self, batch_inputs: Tensor,
+                         batch_data_samples: SampleList) -> Tuple[Tensor, ...]:
+        """The teacher's backbone+neck features of the student's batch (re-normalised for the
+        teacher when their preprocessors differ), float32 and contiguous NCHW. No gradient."""
+        if not self._teacher_loaded:
+            self.load_teacher()
+        with torch.no_grad():
+            inputs = self._to_teacher_inputs(batch_inputs, batch_data_samples)
+            if self.teacher_channels_last:
+                inputs = inputs.contiguous(memory_format=torch.channels_last)
+            dtype = TEACHER_PRECISIONS[self.teacher_precision]
+            with torch.autocast(inputs.device.type, dtype=dtype, enabled=dtype is not None):
+                features = self.teacher.extract_feat(inputs)
+            # mmcv's RoIAlign reads its input as contiguous NCHW whatever its strides: a
+            # channels-last feature map would give wrong results without any error.
+            return tuple(level.float().contiguous() for level in features)
+
+    def _apply(self, fn, *args, **kwargs):
+        super()._apply(fn, *args, **kwargs)
+        self.teacher._apply(fn, *args, **kwargs)  # .to(), .cuda(), .half() reach it too
+        return self
+
+    def extra_repr(self) -> str:
+        return (f'teacher={type(self.teacher).__name__} (frozen, not in state_dict), '
+                f'teacher_ckpt={self.teacher_ckpt!r}, '
+                f'teacher_precision={self.teacher_precision!r}, '
+                f'teacher_channels_last={self.teacher_channels_last}')
+
+
+def _model_config(config):
+    if isinstance(config, (str, bytes)) or hasattr(config, '__fspath__'):
+        path = str(config)
+        if '::' in path:
+            return get_config(path).model
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'teacher_config: no config file at {path!r}')
+        return Config.fromfile(path).model
+    if not isinstance(config, dict):
+        raise TypeError(f'teacher_config must be a model config dict or a config file path, '
+                        f'got {type(config).__name__}')
+    return ConfigDict(config)
+
+
+def _read_state_dict(location):
+    try:
+        checkpoint = _load_checkpoint(location, map_location='cpu')
+    except FileNotFoundError:
+        raise FileNotFoundError(f'teacher_ckpt: no file at {location!r}') from None
+    except CheckpointRefusedError:
+        raise  # it already says which object, and how to opt in for a trusted file
+    except Exception as error:
+        raise RuntimeError(
+            f'teacher_ckpt {location} could not be read ({type(error).__name__}: '
+            f'{str(error)[:200]}). Is the file complete and a PyTorch checkpoint?') from error
+    state_dict = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint,
+                                                                        dict) else None
+    if not isinstance(state_dict, dict):
+        raise RuntimeError(f'teacher_ckpt {location} holds a {type(checkpoint).__name__}, '
+                           'not a state dict')
+    return {re.sub(r'^module\.', '', key): value for key, value in state_dict.items()}
+
+
+def _input_converter(student_preprocessor, teacher_preprocessor):
+    """Maps student-normalised images to teacher-normalised ones (identity if they agree)."""
+
+    def normalisation(preprocessor):
+        enabled = getattr(preprocessor, '_enable_normalize', False)
+        mean = preprocessor.mean.flatten() if enabled else torch.zeros(3)
+        std = preprocessor.std.flatten() if enabled else torch.ones(3)
+        return (mean.tolist(), std.tolist(), bool(getattr(preprocessor, '_channel_conversion',
+                                                          False)))
+
+    student, teacher = normalisation(student_preprocessor), normalisation(teacher_preprocessor)
+    if student == teacher:
+        return lambda inputs, data_samples: inputs
+    (s_mean, s_std, s_flip), (t_mean, t_std, t_flip) = student, teacher
+    teacher_pad = float(getattr(teacher_preprocessor, 'pad_value', 0))
+
+    def convert(inputs, data_samples):
+        def column(values):
+            return inputs.new_tensor(values).view(1, -1, 1, 1)
+
+        images = inputs * column(s_std) + column(s_mean)  # back to 0-255 pixels
+        if s_flip != t_flip:
+            images = images.flip(1)  # BGR <-> RGB
+        images = (images - column(t_mean)) / column(t_std)
+        for image, sample in zip(images, data_samples):  # padding as the teacher pads it
+            height, width = sample.img_shape[:2]
+            image[:, height:, :] = teacher_pad
+            image[:, :, width:] = teacher_pad
+        return images
+
+    return convert
