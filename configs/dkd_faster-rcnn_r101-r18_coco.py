@@ -2,9 +2,13 @@
 # schedule as ckd_faster-rcnn_r101-r18_coco.py; only the distillation loss differs.
 #
 # Loss: MMRazor's DKDLoss on the RoI logits, fed the sampled RoI labels (background =
-#       num_classes). alpha 1, beta 0.25, T 1: mdistiller's COCO DKD recipe as we recall it
-#       (not verified against its code). reduction must stay 'batchmean': mmrazor passes the
-#       legacy size_average=False to F.kl_div, which turns 'mean' into a silent sum.
+#       num_classes): alpha 1, beta 0.25, T 1, weight 1, no warm-up, as mdistiller's detection
+#       DKD (megvii-research/mdistiller detection/model/config.py: KD.DKD; rcnn.py adds
+#       dkd_loss unweighted). reduction must stay 'batchmean' (mdistiller sums the KL and divides
+#       by the number of RoIs): mmrazor passes the legacy size_average=False to F.kl_div, which
+#       turns 'mean' into a silent sum.
+# Schedule: ours (mmdet 2x, as the CKD config). mdistiller's DKD-R18-R101.yaml trains batch 8,
+#       lr 0.01, 180k iterations (steps 120k, 160k), about 12 epochs, multi-scale.
 # Run:  bash tools/dist_train.sh configs/dkd_faster-rcnn_r101-r18_coco.py 8
 _base_ = './ckd_faster-rcnn_r101-r18_coco.py'
 

@@ -1,10 +1,11 @@
 # KD baseline, COCO 2017: Faster R-CNN R-101-FPN -> R-18-FPN, same distiller, same RoIs and
 # schedule as ckd_faster-rcnn_r101-r18_coco.py; only the distillation loss differs.
 #
-# Loss: Hinton KD on the RoI logits with mmdet's KnowledgeDistillationKLDivLoss, T = 1.
-#       mmdet averages that KL over the C = 81 classes; loss_weight = 81 turns it back into the
-#       usual per-RoI KL (sum over classes) with weight 1, the mdistiller detection recipe as
-#       we recall it (not verified against its code).
+# Loss: Hinton KD on the RoI logits, T = 1: per RoI the KL divergence summed over the 81
+#       classes, averaged over RoIs, weight 1. This is our own analogue: neither the official
+#       CKD code nor mdistiller's detection code (megvii-research/mdistiller detection/) has a
+#       plain KD method. mmdet's KnowledgeDistillationKLDivLoss averages the KL over classes,
+#       hence loss_weight = 81.
 # Run:  bash tools/dist_train.sh configs/kd_faster-rcnn_r101-r18_coco.py 8
 _base_ = './ckd_faster-rcnn_r101-r18_coco.py'
 

@@ -4,7 +4,7 @@
 #          (cifar_teachers.tar) converted with tools/convert_cifar_teacher.py, or trained
 #          here: python tools/train.py configs/classification/vanilla/resnet32x4_cifar100.py
 # Loss:    CE + 100.0 * CKD(student head.fc logits, teacher head.fc logits), tau = 1.0, over
-#          the batch (official CKD config res32x4_res8x4.yaml).
+#          the batch (ZhouXinzzzzz/CKD configs/cifar100/ckd/res32x4_res8x4.yaml).
 # Recipe:  480 epochs, batch 64 on 1 GPU, SGD lr 0.05 momentum 0.9, wd 5e-4, cosine to 0.
 # Run:     python tools/train.py configs/classification/ckd_resnet32x4-resnet8x4_cifar100.py
 #          python tools/extract_student.py \

@@ -4,7 +4,7 @@
 #          73.31), downloaded once into the torch hub cache on first use.
 # Student: ResNet-18 from scratch.
 # Loss:    CE + 10 * CKD(student head.fc logits, teacher head.fc logits), tau = 1, over the
-#          batch of each GPU (official CKD config imagenet/r34_r18/ckd.yaml).
+#          batch of each GPU (ZhouXinzzzzz/CKD configs/imagenet/r34_r18/ckd.yaml).
 #          The official trainer wraps the model in nn.DataParallel, so its loss covers the
 #          images of one replica: all 512 on one GPU (what its run comment uses), 512 / k on k.
 #          Here each GPU contrasts its 64; to contrast with all 512, as one GPU would, add

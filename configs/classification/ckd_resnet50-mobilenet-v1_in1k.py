@@ -4,7 +4,7 @@
 #          76.13), downloaded once into the torch hub cache on first use.
 # Student: MobileNetV1 (ckd_mmdet's, the OFD/ReviewKD/mdistiller layout) from scratch.
 # Loss:    CE + 10 * CKD(student head.fc logits, teacher head.fc logits), tau = 1, over the
-#          batch of each GPU (official CKD config imagenet/r50_mv1/ckd.yaml).
+#          batch of each GPU (ZhouXinzzzzz/CKD configs/imagenet/r50_mv1/ckd.yaml).
 #          The official trainer wraps the model in nn.DataParallel, so its loss covers the
 #          images of one replica: all 512 on one GPU (what its run comment uses), 512 / k on k.
 #          Here each GPU contrasts its 64; to contrast with all 512, as one GPU would, add

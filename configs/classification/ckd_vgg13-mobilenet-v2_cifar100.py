@@ -4,7 +4,7 @@
 #          (cifar_teachers.tar) converted with tools/convert_cifar_teacher.py, or trained
 #          here: python tools/train.py configs/classification/vanilla/vgg13_cifar100.py
 # Loss:    CE + 50.0 * CKD(student head.fc logits, teacher head.fc logits), tau = 2.0, over
-#          the batch (official CKD config vgg13_mv2.yaml).
+#          the batch (ZhouXinzzzzz/CKD configs/cifar100/ckd/vgg13_mv2.yaml).
 # Recipe:  480 epochs, batch 32 on 1 GPU, SGD lr 0.01 momentum 0.9, wd 5e-4, cosine to 0.
 # Run:     python tools/train.py configs/classification/ckd_vgg13-mobilenet-v2_cifar100.py
 #          python tools/extract_student.py \

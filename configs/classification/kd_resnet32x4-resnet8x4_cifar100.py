@@ -2,7 +2,8 @@
 # ckd_resnet32x4-resnet8x4_cifar100.py; only the losses differ.
 #
 # Loss: 0.1 * CE + 0.9 * KD(T = 4) with MMRazor's KLDivergence (T^2-scaled, per-image sum
-#       over classes averaged over the batch): mdistiller's KD recipe for CIFAR-100.
+#       over classes averaged over the batch): mdistiller's KD defaults for CIFAR-100
+#       (megvii-research/mdistiller mdistiller/engine/cfg.py, CFG.KD).
 # Run:  python tools/train.py configs/classification/kd_resnet32x4-resnet8x4_cifar100.py
 _base_ = './ckd_resnet32x4-resnet8x4_cifar100.py'
 

@@ -2,7 +2,7 @@
 # ckd_resnet34-resnet18_in1k.py; only the losses differ.
 #
 # Loss: 0.5 * CE + 0.5 * KD(T = 1) with MMRazor's KLDivergence: mdistiller's KD recipe for
-#       ImageNet.
+#       ImageNet (megvii-research/mdistiller configs/imagenet/r34_r18/kd.yaml).
 # Run:  bash tools/dist_train.sh configs/classification/kd_resnet34-resnet18_in1k.py 8
 _base_ = './ckd_resnet34-resnet18_in1k.py'
 

@@ -5,8 +5,8 @@ _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50_fpn.py',
     'mmdet::_base_/datasets/coco_detection.py',
     'mmdet::_base_/default_runtime.py',
+    '../_base_/ckd_runtime.py',
 ]
-custom_imports = dict(imports=['ckd_mmdet'], allow_failed_imports=False)
 
 # ckd_mmdet.datasets.synthetic.CLASSES
 classes = ('red_disc', 'blue_disc', 'red_square', 'green_square', 'blue_triangle',

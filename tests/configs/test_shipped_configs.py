@@ -1,4 +1,6 @@
-"""Every config under configs/ parses and builds, with the network blocked."""
+"""Every detection config under configs/ parses and builds, with the network blocked; each
+distillation config's student is its plain student config."""
+import re
 from pathlib import Path
 
 import pytest
@@ -7,22 +9,34 @@ from mmengine.config import Config
 
 from ckd_mmdet import CKDLoss, TwoStageDistiller
 
-CONFIGS = sorted((Path(__file__).parents[2] / 'configs').glob('*.py'))
+ROOT = Path(__file__).parents[2] / 'configs'
+CONFIGS = sorted(ROOT.glob('*.py'))
+STUDENTS = sorted((ROOT / 'students').glob('*.py'))
 IMAGENET_INIT = ('torchvision://resnet18', 'torchvision://resnet50',
                  'open-mmlab://mmdet/mobilenet_v2')
+DISTILLER_KEYS = ('type', 'teacher_config', 'teacher_ckpt', 'distill_loss', 'distill_loss_name',
+                  'teacher_precision', 'teacher_channels_last')
+# distillation config -> its plain student config
+PAIRS = {
+    'ckd_faster-rcnn_r101-r18_coco.py': 'faster-rcnn_r18_fpn_2x_coco.py',
+    'kd_faster-rcnn_r101-r18_coco.py': 'faster-rcnn_r18_fpn_2x_coco.py',
+    'dkd_faster-rcnn_r101-r18_coco.py': 'faster-rcnn_r18_fpn_2x_coco.py',
+    'ckd_faster-rcnn_r101-r50_coco.py': 'faster-rcnn_r50_fpn_2x_coco.py',
+    'ckd_faster-rcnn_r50-mv2_coco.py': 'faster-rcnn_mv2_fpn_2x_coco.py',
+    'ckd_mask-rcnn_r101-r18_coco.py': 'mask-rcnn_r18_fpn_2x_coco.py',
+}
 
 
-def test_the_six_configs_are_shipped():
-    assert {c.name for c in CONFIGS} == {
-        'ckd_faster-rcnn_r101-r18_coco.py', 'ckd_faster-rcnn_r101-r50_coco.py',
-        'ckd_faster-rcnn_r50-mv2_coco.py', 'kd_faster-rcnn_r101-r18_coco.py',
-        'dkd_faster-rcnn_r101-r18_coco.py', 'ckd_mask-rcnn_r101-r18_coco.py'}
+def test_every_shipped_config_has_a_plain_student():
+    assert {c.name for c in CONFIGS} == set(PAIRS)
+    assert {c.name for c in STUDENTS} == set(PAIRS.values())
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.stem)
 def test_config_parses_and_builds_without_download(path, no_network):
     cfg = Config.fromfile(str(path))
     assert 'ckd_mmdet' in cfg.custom_imports.imports
+    assert {'type': 'ResumeRandomStateHook'} in cfg.custom_hooks
     assert cfg.train_dataloader.dataset.data_root == 'data/coco/'
     assert cfg.model.teacher_ckpt.startswith('https://download.openmmlab.com/mmdetection/')
     assert cfg.model.backbone.init_cfg.checkpoint in IMAGENET_INIT
@@ -45,7 +59,32 @@ def test_config_parses_and_builds_without_download(path, no_network):
     assert model.with_mask == model.teacher.roi_head.with_mask == ('mask-rcnn' in path.stem)
 
 
-DEMO_CONFIGS = sorted((Path(__file__).parents[2] / 'configs' / 'demo').glob('*.py'))
+@pytest.mark.parametrize('name', sorted(PAIRS), ids=lambda n: n[:-3])
+def test_student_of_a_pair_is_its_plain_config(name, no_network):
+    distill = Config.fromfile(str(ROOT / name))
+    student = Config.fromfile(str(ROOT / 'students' / PAIRS[name]))
+    model = distill.model.to_dict()
+    for key in DISTILLER_KEYS:
+        model.pop(key, None)
+    plain = student.model.to_dict()
+    plain.pop('type')
+    assert model == plain
+    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler',
+                'custom_hooks'):
+        assert distill[key] == student[key], key
+
+
+@pytest.mark.parametrize('path', STUDENTS, ids=lambda p: p.stem)
+def test_student_config_builds_without_download(path, no_network):
+    cfg = Config.fromfile(str(path))
+    assert path.read_text().startswith('# ')
+    assert {'type': 'ResumeRandomStateHook'} in cfg.custom_hooks
+    model = MODELS.build(cfg.model)
+    assert type(model).__name__ in ('FasterRCNN', 'MaskRCNN')
+    assert model.roi_head.bbox_head.num_classes == 80
+
+
+DEMO_CONFIGS = sorted((ROOT / 'demo').glob('*.py'))
 
 
 @pytest.mark.parametrize('path', DEMO_CONFIGS, ids=lambda p: p.stem)
@@ -59,3 +98,15 @@ def test_demo_config_builds(path, no_network):
     if isinstance(model, TwoStageDistiller):
         assert model.teacher.backbone.depth == 34 and model.backbone.depth == 18
         assert model.teacher.backbone.base_channels == 2 * model.backbone.base_channels
+
+
+def test_configs_readme_lists_every_config():
+    table = (ROOT / 'README.md').read_text()
+    shipped = {str(p.relative_to(ROOT)) for p in ROOT.rglob('*.py')
+               if '_base_' not in p.relative_to(ROOT).parts}
+    listed = {name for name in shipped if f'`{name}`' in table}
+    assert shipped - listed == set(), 'configs missing from configs/README.md'
+    named = {name for name in re.findall(r'`((?:[\w.-]+/)*[\w.-]+\.py)`', table)
+             if name.split('/')[0] in ('students', 'demo', 'classification')
+             or re.match(r'(ckd|kd|dkd)_[^/]+$', name)}  # not upstream files it cites
+    assert {name for name in named if not (ROOT / name).is_file()} == set(), 'stale rows'

@@ -7,8 +7,11 @@
 _base_ = [
     'mmpretrain::_base_/datasets/cifar100_bs16.py',
     'mmpretrain::_base_/default_runtime.py',
+    '../../_base_/ckd_runtime.py',
 ]
-custom_imports = dict(imports=['ckd_mmdet'], allow_failed_imports=False)
+# the classification networks and data sets (mmpretrain) beside the bridges and CKDLoss
+custom_imports = dict(imports=['ckd_mmdet', 'ckd_mmdet.classification'],
+                      allow_failed_imports=False)
 
 data_root = 'data/cifar100/'
 # typed, so that a distillation algorithm (which names no pre-processor) gets the same one

@@ -5,8 +5,11 @@
 _base_ = [
     'mmpretrain::_base_/datasets/imagenet_bs32.py',
     'mmpretrain::_base_/default_runtime.py',
+    '../../_base_/ckd_runtime.py',
 ]
-custom_imports = dict(imports=['ckd_mmdet'], allow_failed_imports=False)
+# the classification networks and data sets (mmpretrain) beside the bridges and CKDLoss
+custom_imports = dict(imports=['ckd_mmdet', 'ckd_mmdet.classification'],
+                      allow_failed_imports=False)
 
 data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor')
 train_dataloader = dict(batch_size=64, num_workers=8)

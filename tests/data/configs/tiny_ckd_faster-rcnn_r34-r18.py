@@ -1,6 +1,5 @@
 # CKD from the tiny R-34 teacher into the tiny R-18 student. Tests give teacher_ckpt.
 _base_ = './tiny_faster-rcnn_r18.py'
-custom_imports = dict(imports=['ckd_mmdet'], allow_failed_imports=False)
 
 model = dict(
     type='TwoStageDistiller',

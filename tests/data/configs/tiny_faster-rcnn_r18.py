@@ -5,6 +5,7 @@ _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50_fpn.py',
     'mmdet::_base_/datasets/coco_detection.py',
     'mmdet::_base_/default_runtime.py',
+    '../../../configs/_base_/ckd_runtime.py',
 ]
 
 # ckd_mmdet.datasets.synthetic.CLASSES

@@ -1,0 +1,7 @@
+# What every ckd_mmdet config adds to its MMDetection / MMPretrain bases, in the config itself
+# so that MMDetection's own tools/train.py (and `mim train mmdet`) give the same run as ours:
+# - the package (bridges, CKDLoss, the distillers) through custom_imports;
+# - ResumeRandomStateHook: a resumed run continues torch's random stream where the checkpoint
+#   left it (the RPN and RoI samplers draw from it), so it ends as the uninterrupted run would.
+custom_imports = dict(imports=['ckd_mmdet'], allow_failed_imports=False)
+custom_hooks = [dict(type='ResumeRandomStateHook')]

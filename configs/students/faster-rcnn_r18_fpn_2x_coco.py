@@ -1,0 +1,17 @@
+# Student baseline, COCO 2017: Faster R-CNN R-18-FPN trained alone, the student of
+# ../ckd_faster-rcnn_r101-r18_coco.py (and of its KD/DKD baselines) with the same schedule.
+#
+# Backbone: torchvision's ImageNet ResNet-18 (torchvision://resnet18), mmdet's usual
+#           initialisation otherwise; FPN on its 64/128/256/512 channels.
+# Schedule: mmdet 2x: 24 epochs, 8 GPUs x 2 images, SGD lr 0.02 (steps at 16, 22), single
+#           scale 1333x800.
+# Run:      bash tools/dist_train.sh configs/students/faster-rcnn_r18_fpn_2x_coco.py 8
+# Test a distilled checkpoint (distillation checkpoints hold plain student keys):
+#           python tools/test.py configs/students/faster-rcnn_r18_fpn_2x_coco.py \
+#               work_dirs/ckd_faster-rcnn_r101-r18_coco/epoch_24.pth
+_base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py', '../_base_/ckd_runtime.py']
+
+model = dict(
+    backbone=dict(
+        depth=18, init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18')),
+    neck=dict(in_channels=[64, 128, 256, 512]))
