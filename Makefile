@@ -8,13 +8,17 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export VENV
 
-.PHONY: test demo setup clean-venv
+.PHONY: test test-fast demo setup clean-venv
 
 setup:
 	@bash tools/setup_env.sh
 
 test: setup
 	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+# Everything but the end-to-end and multi-process tests (marked slow): for every change.
+test-fast: setup
+	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 # mmengine 0.10.7 warns that pkg_resources is deprecated on every start: nothing to act on.
 demo: setup

@@ -1,12 +1,6 @@
-import sys
-from pathlib import Path
-
 import pytest
 import torch
-
-sys.path.insert(0, str(Path(__file__).parent))  # tests/helpers.py
-
-from helpers import TEACHER_CONFIG, make_shapes  # noqa: E402
+from helpers import TEACHER_CONFIG, make_shapes
 
 
 @pytest.fixture(scope='session')

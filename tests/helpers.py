@@ -1,4 +1,5 @@
 """Shared by the tests: the tiny configs and the generated shapes set."""
+import os
 from pathlib import Path
 
 from ckd_mmdet.datasets.synthetic import make_split
@@ -8,6 +9,9 @@ CONFIGS = REPO / 'tests' / 'data' / 'configs'
 STUDENT_CONFIG = CONFIGS / 'tiny_faster-rcnn_r18.py'
 TEACHER_CONFIG = CONFIGS / 'tiny_faster-rcnn_r34.py'
 DISTILL_CONFIG = CONFIGS / 'tiny_ckd_faster-rcnn_r34-r18.py'
+# 50 + 50 real COCO 2017 images (not in the repository); tests that need them skip without.
+TINY_COCO = Path(os.environ.get('CKD_MMDET_TINY_COCO', REPO.parent / 'shared' / 'data' /
+                                'tiny_coco'))
 
 
 def make_shapes(root, num_train=8, num_val=4):

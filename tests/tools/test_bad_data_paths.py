@@ -3,7 +3,10 @@ path, exit code 1."""
 import subprocess
 import sys
 
+import pytest
 from helpers import DISTILL_CONFIG, REPO
+
+pytestmark = pytest.mark.slow  # tools in subprocesses, end to end
 
 
 def test_missing_data_root_is_named_by_train_and_test(tmp_path, teacher_ckpt):

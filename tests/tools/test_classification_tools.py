@@ -45,6 +45,7 @@ def cls_teacher_ckpt(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow  # tools in subprocesses
 def test_teacher_then_ckd_then_test_then_plain_student(tmp_path, cifar_root):
     data = cifar_root_options(cifar_root)
     log = run(TOOLS / 'train.py', CLS_TEACHER_CONFIG, '--work-dir', tmp_path / 'teacher',
@@ -160,6 +161,7 @@ def test_convert_cifar_teacher(tmp_path, config, layout, expected_keys, monkeypa
         runpy.run_path(str(TOOLS / 'convert_cifar_teacher.py'), run_name='__main__')
 
 
+@pytest.mark.slow  # tools in subprocesses
 def test_missing_data_and_teacher_are_named(tmp_path, cifar_root, cls_teacher_ckpt):
     out = run(TOOLS / 'train.py', CLS_DISTILL_CONFIG, '--work-dir', tmp_path, '--cfg-options',
               *cifar_root_options(tmp_path / 'nowhere'), expect=1)

@@ -14,6 +14,8 @@ from helpers import DISTILL_CONFIG, REPO
 
 from ckd_mmdet.runs import data_root_options
 
+pytestmark = pytest.mark.slow  # tools in subprocesses, end to end
+
 TRAIN = str(REPO / 'tools' / 'train.py')
 ITERS = 6
 

@@ -2,9 +2,12 @@ import re
 import subprocess
 import sys
 
+import pytest
 from helpers import REPO
 
 from ckd_mmdet.datasets.synthetic import make_split
+
+pytestmark = pytest.mark.slow  # tools in subprocesses, end to end
 
 
 def test_demo_runs_end_to_end_on_a_small_set(tmp_path):

@@ -8,9 +8,11 @@ import sys
 
 import pytest
 import torch
-from helpers import DISTILL_CONFIG, REPO, STUDENT_CONFIG, TEACHER_CONFIG
+from helpers import DISTILL_CONFIG, REPO, STUDENT_CONFIG, TEACHER_CONFIG, TINY_COCO
 
 from ckd_mmdet.runs import data_root_options
+
+pytestmark = pytest.mark.slow  # tools in subprocesses, end to end
 
 TRAIN = str(REPO / 'tools' / 'train.py')
 TEST = str(REPO / 'tools' / 'test.py')
@@ -95,10 +97,8 @@ def test_test_tool_names_a_missing_checkpoint(tmp_path):
     assert f'checkpoint file not found: {tmp_path / "nope.pth"}' in result.stderr
 
 
-TINY_COCO = REPO.parent / 'shared' / 'data' / 'tiny_coco'
-
-
-@pytest.mark.skipif(not TINY_COCO.is_dir(), reason='../shared/data/tiny_coco is not here')
+@pytest.mark.skipif(not TINY_COCO.is_dir(), reason=f'no tiny_coco at {TINY_COCO} (set '
+                    'CKD_MMDET_TINY_COCO to its folder)')
 def test_real_coco_annotations(tmp_path):
     """80 classes, crowd boxes and COCO's own json through train.py and test.py."""
     teacher = tmp_path / 'teacher_80.py'

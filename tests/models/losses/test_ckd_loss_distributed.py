@@ -1,4 +1,5 @@
 """CKDLoss(gather_negatives=True) in 2 CPU processes (gloo) against one process."""
+import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -36,6 +37,7 @@ def worker(rank, init_file, results):
         dist.destroy_process_group()
 
 
+@pytest.mark.slow  # two processes
 def test_gathered_negatives_equal_one_process_on_the_concatenated_batch(tmp_path):
     results = mp.Manager().dict()
     mp.spawn(worker, args=(str(tmp_path / 'init'), results), nprocs=len(ROWS), join=True)

@@ -1,4 +1,5 @@
 """gather_rows in 2 CPU processes (gloo): concatenation by rank, gradients summed back."""
+import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -28,6 +29,7 @@ def worker(rank, init_file, results):
         dist.destroy_process_group()
 
 
+@pytest.mark.slow  # two processes
 def test_gather_concatenates_by_rank_and_sums_gradients(tmp_path):
     results = mp.Manager().dict()
     mp.spawn(worker, args=(str(tmp_path / 'init'), results), nprocs=len(ROWS), join=True)
