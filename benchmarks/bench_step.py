@@ -22,8 +22,9 @@ import copy
 import platform
 import statistics
 import time
+from pathlib import Path
 
-from measure import Memory, restart_with_fixed_mmap_threshold, synchronize
+from measure import measure_interleaved, restart_with_fixed_mmap_threshold, timed
 
 restart_with_fixed_mmap_threshold()  # before torch allocates anything
 
@@ -33,7 +34,7 @@ from mmdet.testing import demo_mm_inputs  # noqa: E402
 from mmdet.utils import register_all_modules  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
-from ckd_mmdet.runs import REPO  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 DISTILLER_ONLY_KEYS = ('teacher_config', 'teacher_ckpt', 'distill_loss', 'distill_loss_name',
                        'teacher_precision', 'teacher_channels_last')
@@ -109,24 +110,13 @@ def main():
 
     steps = {'distill': lambda: train_step(distiller), 'student': lambda: train_step(student),
              'teacher': teacher_share}
-    for step in steps.values():  # warm-up; the distiller's records the RoIs first
-        step()
-    times = {name: [] for name in steps}
-    for _ in range(args.repeats):  # interleaved, so that drifts hit all three alike
-        for name in steps:
-            synchronize(device)
-            start = time.perf_counter()
-            steps[name]()
-            synchronize(device)
-            times[name].append(time.perf_counter() - start)
-    peaks = {}
-    for name, step in steps.items():
-        with Memory(device) as memory:
-            step()
-        peaks[name] = memory.peak_mib
+    # Interleaved rounds, so that drifts hit all three alike; the distiller's warm-up, first,
+    # records the RoIs the teacher's share then reuses.
+    measured = measure_interleaved(steps, device, args.repeats)
+    medians = {name: seconds for name, (seconds, _) in measured.items()}
+    peaks = {name: peak for name, (_, peak) in measured.items()}
     teacher_mib = sum(t.numel() * t.element_size() for t in (
         *distiller.teacher.parameters(), *distiller.teacher.buffers())) / 2**20
-    medians = {name: statistics.median(values) for name, values in times.items()}
     num_rois = captured['rois'].shape[0]
 
     machine = (torch.cuda.get_device_name(device) if device.type == 'cuda' else
@@ -154,13 +144,9 @@ def main():
             distiller.teacher.to(memory_format=torch.channels_last if layout else
                                  torch.contiguous_format)
             logits = teacher_share()
-            variant_times = []
-            for _ in range(max(1, args.repeats // 3)):
-                synchronize(device)
-                start = time.perf_counter()
-                teacher_share()
-                synchronize(device)
-                variant_times.append(time.perf_counter() - start)
+            # One variant at a time: they share the teacher, whose memory format changes.
+            variant_times = [timed(teacher_share, device)
+                             for _ in range(max(1, args.repeats // 3))]
             loss = loss_fn(captured['student_logits'], logits).item()
             if reference is None:
                 reference = (logits, loss)

@@ -19,11 +19,13 @@ import time
 from pathlib import Path
 
 import torch
-from distill_quality import (CONFIGS, cached, fit, load_digits_split, mlp, run_and_test,
-                             summary, top1)
+from digits import fit, load_digits_split, mlp, top1
+from quality_runs import CONFIGS, cached, run_and_test, summary
 
 from ckd_mmdet import CKDLoss
-from ckd_mmdet.runs import REPO, data_root_options, schedule_options
+from ckd_mmdet.runs import data_root_options, schedule_options
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def parse_args():

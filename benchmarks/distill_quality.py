@@ -15,20 +15,20 @@ Writes benchmarks/results/distill_quality.{md,json,png}. Finished runs are kept 
 import argparse
 import json
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from digits import fit, load_digits_split, mlp, top1
+from quality_runs import CONFIGS, cached, run_and_test, summary
 
 from ckd_mmdet import CKDLoss
 from ckd_mmdet.datasets.synthetic import main as make_shapes
-from ckd_mmdet.runs import REPO, data_root_options, schedule_options, test, train
+from ckd_mmdet.runs import data_root_options, schedule_options, test, train
 
-CONFIGS = REPO / 'configs' / 'demo'
+REPO = Path(__file__).resolve().parents[1]
 DETECTION_METHODS = {
     'student alone': 'faster-rcnn_r18-narrow_shapes.py',
     'KD': 'kd_faster-rcnn_r34-r18-narrow_shapes.py',
@@ -51,27 +51,6 @@ def parse_args():
     parser.add_argument('--skip-classification', action='store_true')
     parser.add_argument('--digits-epochs', type=int, default=60)
     return parser.parse_args()
-
-
-def cached(path, compute):
-    """The JSON result at ``path``, computing and storing it first if it is not there."""
-    path = Path(path)
-    if path.is_file():
-        return json.loads(path.read_text())
-    value = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value))
-    return value
-
-
-def run_and_test(method, seed, config, run_dir, options):
-    started = time.time()
-    print(f'{method}, seed {seed}: training', flush=True)
-    checkpoint = train(config, run_dir, options, quiet=True)
-    value = test(config, checkpoint, run_dir / 'test', options, quiet=True)
-    print(f'{method}, seed {seed}: {value:.2f} mAP ({(time.time() - started) / 60:.1f} min)',
-          flush=True)
-    return value
 
 
 def detection(args, report_progress):
@@ -102,47 +81,6 @@ def detection(args, report_progress):
     return results
 
 
-def mlp(hidden):
-    return nn.Sequential(nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, hidden),
-                         nn.ReLU(), nn.Linear(hidden, 10))
-
-
-def fit(model, x, y, epochs, seed, extra_loss=None, teacher=None):
-    """SGD, batch 64; ``extra_loss(student_logits, teacher_logits, labels)`` is added to CE."""
-    generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)
-    for _ in range(epochs):
-        for batch in torch.randperm(len(x), generator=generator).split(64):
-            logits = model(x[batch])
-            loss = F.cross_entropy(logits, y[batch])
-            if extra_loss is not None:
-                with torch.no_grad():
-                    teacher_logits = teacher(x[batch])
-                loss = extra_loss(logits, teacher_logits, loss)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        scheduler.step()
-    return model.eval()
-
-
-def top1(model, x, y):
-    with torch.no_grad():
-        return 100 * (model(x).argmax(1) == y).float().mean().item()
-
-
-def load_digits_split():
-    """scikit-learn's digits, pixels in [0, 1], halved (stratified) into train and test."""
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    images, labels = load_digits(return_X_y=True)
-    x_train, x_test, y_train, y_test = (torch.as_tensor(a) for a in train_test_split(
-        images / 16.0, labels, test_size=0.5, random_state=0, stratify=labels))
-    return x_train.float(), y_train, x_test.float(), y_test
-
-
 def classification(args):
     x_train, y_train, x_test, y_test = load_digits_split()
     torch.manual_seed(0)
@@ -166,12 +104,6 @@ def classification(args):
             results[method].append(top1(student, x_test, y_test))
         print(f'digits {method}: {results[method]}', flush=True)
     return results
-
-
-def summary(values):
-    mean = statistics.fmean(values)
-    std = statistics.stdev(values) if len(values) > 1 else 0.0
-    return mean, std
 
 
 def write_outputs(report, out_dir, quiet=False):

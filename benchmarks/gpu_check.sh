@@ -3,25 +3,32 @@
 #
 #   bash benchmarks/gpu_check.sh [WHEELS_DIR] [OUTPUT_FILE]
 #
-# WHEELS_DIR holds the stack's wheels built for the GPU machine (mmcv with CUDA ops for its
-# torch, mmengine, mmdet, ...; ../shared/wheelhouse/device-cp312 copied into the repo, default
-# .device_wheels). They are installed into a temporary folder, never into the machine's
-# Python. OUTPUT_FILE defaults to $OUT/gpu_check.txt when $OUT is set, else
-# benchmarks/results/gpu_check.txt.
+# Runs with the Python of $PYTHON (default python3) from an environment that has the stack
+# with mmcv's CUDA ops (e.g. the project's venv on a GPU machine: PYTHON=.venv/bin/python).
+# WHEELS_DIR, optional, is for a machine without the stack: a folder of wheels built for it
+# (mmcv with CUDA ops for its torch, mmengine, mmdet, ...), installed into a temporary folder
+# for this run only, never into the machine's Python. OUTPUT_FILE defaults to
+# $OUT/gpu_check.txt when $OUT is set, else benchmarks/results/gpu_check.txt.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-WHEELS=${1:-.device_wheels}
+WHEELS=${1:-}
 RESULT=${2:-${OUT:-benchmarks/results}/gpu_check.txt}
 PY=${PYTHON:-python3}
-STACK=$(mktemp -d)
 mkdir -p "$(dirname "$RESULT")"
 exec > >(tee "$RESULT") 2>&1
 
 echo "# gpu_check $(date -u '+%F %T') on $(hostname)"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
-$PY -m pip install --quiet --no-index --no-deps --target "$STACK" "$WHEELS"/*.whl \
-    || { echo "could not install the wheels of $WHEELS"; exit 1; }
-export PYTHONPATH="$STACK:$PWD${PYTHONPATH:+:$PYTHONPATH}"
+if [ -n "$WHEELS" ]; then
+    STACK=$(mktemp -d)
+    trap 'rm -rf "$STACK"' EXIT
+    $PY -m pip install --quiet --no-index --no-deps --target "$STACK" "$WHEELS"/*.whl \
+        || { echo "could not install the wheels of $WHEELS"; exit 1; }
+    export PYTHONPATH="$STACK${PYTHONPATH:+:$PYTHONPATH}"
+fi
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"  # ckd_mmdet from this checkout
+$PY -c 'import mmdet, mmcv.ops, ckd_mmdet' \
+    || { echo "$PY cannot import mmdet, mmcv.ops and ckd_mmdet: set PYTHON or give WHEELS_DIR"; exit 1; }
 
 echo; echo "## mmcv CUDA ops against their CPU results"
 timeout 60 $PY - <<'PY' || exit 1
@@ -47,4 +54,3 @@ timeout 150 $PY -W ignore benchmarks/bench_loss.py --device cuda --sizes 2048 81
 echo; echo "## bench_step (R-101 -> R-18, 2 images of 1333x800)"
 timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2 \
     --repeats 10 --variants fp32 fp32+channels_last fp16 bf16 fp16+channels_last
-rm -rf "$STACK"

@@ -58,6 +58,15 @@ def _proc_status(field):
     raise RuntimeError(f'no {field} in /proc/self/status')
 
 
+def timed(fn, device):
+    """Seconds one call of ``fn`` takes, the device synchronised on both sides."""
+    synchronize(device)
+    start = time.perf_counter()
+    fn()
+    synchronize(device)
+    return time.perf_counter() - start
+
+
 def measure_interleaved(functions, device, repeats):
     """{name: (median seconds, peak MiB)} of each function. After one warm-up call each,
     the functions run in turn ``repeats`` times, so that the machine's drifts hit all alike;
@@ -67,11 +76,7 @@ def measure_interleaved(functions, device, repeats):
     times = {name: [] for name in functions}
     for _ in range(repeats):
         for name, fn in functions.items():
-            synchronize(device)
-            start = time.perf_counter()
-            fn()
-            synchronize(device)
-            times[name].append(time.perf_counter() - start)
+            times[name].append(timed(fn, device))
     results = {}
     for name, fn in functions.items():
         with Memory(device) as block:
