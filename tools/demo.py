@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 from ckd_mmdet.datasets.synthetic import main as make_shapes
-from ckd_mmdet.runs import REPO, data_root_options, schedule_options, test, train
+from ckd_mmdet.runs import data_root_options, schedule_options, test, train
 
-CONFIGS = REPO / 'configs' / 'demo'
+CONFIGS = Path(__file__).resolve().parents[1] / 'configs' / 'demo'
 
 
 def parse_args():
