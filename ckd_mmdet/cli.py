@@ -10,14 +10,18 @@ machines without GPUs. Everything else a run does comes from its config, so MMDe
     python -m ckd_mmdet.cli test CONFIG CHECKPOINT [options]
 """
 import argparse
+import gc
 import os
 import os.path as osp
 import sys
-from contextlib import contextmanager
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import torch
 import torch.distributed as dist
+# Imported before any process group exists (mmengine.runner imports it too): at import, its
+# functions take the default group of that moment as a default argument, and a group taken
+# then could never be destroyed.
+import torch.distributed.nn  # noqa: F401
 from mmengine.config import Config, DictAction
 
 import ckd_mmdet  # noqa: F401  (the bridges and registered types, also for plain configs)
@@ -62,8 +66,7 @@ def train_main(argv: Optional[Sequence[str]] = None) -> None:
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
-    with distributed_launch(cfg), _data_not_found_exits():
-        _build_runner(cfg).train()
+    run(cfg, lambda runner: runner.train())
 
 
 def test_main(argv: Optional[Sequence[str]] = None) -> None:
@@ -86,8 +89,8 @@ def test_main(argv: Optional[Sequence[str]] = None) -> None:
         # Testing never needs it: the student predicts, and a checkpoint of an MMRazor
         # algorithm holds the teacher's weights anyway. Nothing to download or find.
         cfg.model.teacher_ckpt = None
-    with distributed_launch(cfg), _data_not_found_exits():
-        runner = _build_runner(cfg)
+
+    def test(runner):
         if args.out is not None:
             if cfg.get('default_scope') == 'mmdet':
                 from mmdet.evaluation import DumpDetResults as DumpResults
@@ -95,6 +98,8 @@ def test_main(argv: Optional[Sequence[str]] = None) -> None:
                 from mmengine.evaluator import DumpResults
             runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
         runner.test()
+
+    run(cfg, test)
 
 
 def _add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -126,26 +131,21 @@ def load_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def _build_runner(cfg: Config):
-    from mmengine.registry import RUNNERS
-    from mmengine.runner import Runner
+def run(cfg: Config, action: Callable) -> None:
+    """Builds the config's Runner and calls ``action(runner)``, in a process group of its own
+    when ``cfg.launcher`` asks for one; a missing data set ends the program with one message.
 
-    return Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    ``--launcher pytorch`` works without GPUs: mmengine 0.10.7's launcher calls
+    ``torch.cuda.set_device`` whatever the backend and its DDP wrapper pins
+    ``device_ids=[LOCAL_RANK]``, both of which fail without CUDA, so a gloo group is started
+    here (the Runner then skips its own set-up) and the wrapper gets no device ids.
 
-
-@contextmanager
-def distributed_launch(cfg: Config):
-    """Starts the process group of a ``--launcher pytorch`` run on a machine without GPUs,
-    and destroys whatever process group the run used when it ends.
-
-    mmengine 0.10.7's launcher calls ``torch.cuda.set_device`` whatever the backend and its
-    DDP wrapper pins ``device_ids=[LOCAL_RANK]``; both fail without CUDA. A gloo group started
-    here makes the Runner skip its own set-up, and the wrapper gets no device ids.
-
-    The group is destroyed before the interpreter exits: otherwise a gloo worker thread can
-    release a finished collective's tensors while Python finalises, its attempt to take the
-    GIL ends the thread inside a C++ destructor, and the process aborts ("terminate called
-    without an active exception") after a successful run.
+    When the action ends, the Runner (and with it the DDP-wrapped model, which holds the
+    group) is released and the process group destroyed, which joins gloo's worker threads
+    while the interpreter is still whole. A worker thread still alive at exit can be the one
+    releasing the last collective's tensors, which takes the GIL; during interpreter
+    finalisation that ends the thread inside a C++ destructor and aborts the process
+    ("terminate called without an active exception") after a successful run.
     """
     if cfg.get('launcher', 'none') == 'pytorch' and not torch.cuda.is_available():
         if not dist.is_initialized():
@@ -156,18 +156,20 @@ def distributed_launch(cfg: Config):
         wrapper.setdefault('device_ids', None)
         cfg.model_wrapper_cfg = wrapper
     try:
-        yield
+        action(_build_runner(cfg))
+    except DatasetNotFoundError as error:  # data sets are built lazily, inside the loops
+        raise SystemExit(f'data not found: {error}') from None
     finally:
+        gc.collect()  # the Runner's reference cycles: its model is what holds the group
         if dist.is_available() and dist.is_initialized():
             dist.destroy_process_group()
 
 
-@contextmanager
-def _data_not_found_exits():
-    try:
-        yield
-    except DatasetNotFoundError as error:  # data sets are built lazily, inside train/test
-        raise SystemExit(f'data not found: {error}') from None
+def _build_runner(cfg: Config):
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+
+    return Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
 
 
 def check_data_paths(cfg: Config, splits) -> None:
