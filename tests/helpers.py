@@ -53,3 +53,25 @@ def write_cifar100(root, num_train=48, num_test=24, seed=0, num_used_classes=4):
 def cifar_root_options(root):
     """--cfg-options that point every data loader of a CIFAR config at ``root``."""
     return [f'{loader}_dataloader.dataset.data_root={root}' for loader in ('train', 'val', 'test')]
+
+
+def _gloo_process(rank, function, init_file, world_size, results):
+    import torch.distributed as dist
+
+    dist.init_process_group('gloo', init_method=f'file://{init_file}', rank=rank,
+                            world_size=world_size)
+    try:
+        results[rank] = function(rank)
+    finally:
+        dist.destroy_process_group()
+
+
+def run_in_gloo_processes(function, world_size, tmp_path):
+    """[function(rank) for each rank], each run in its own process of a gloo process group
+    (``function`` must be importable: a module-level function of a test module)."""
+    import torch.multiprocessing as mp
+
+    results = mp.Manager().dict()
+    mp.spawn(_gloo_process, args=(function, str(tmp_path / 'gloo_init'), world_size, results),
+             nprocs=world_size, join=True)
+    return [results[rank] for rank in range(world_size)]

@@ -1,8 +1,7 @@
 """CKDLoss(gather_negatives=True) in 2 CPU processes (gloo) against one process."""
 import pytest
 import torch
-import torch.distributed as dist
-import torch.multiprocessing as mp
+from helpers import run_in_gloo_processes
 
 from ckd_mmdet.models.losses import CKDLoss, ckd_loss
 
@@ -15,32 +14,26 @@ def batch():
             torch.randn(sum(ROWS), 7, generator=generator))
 
 
-def worker(rank, init_file, results):
-    dist.init_process_group('gloo', init_method=f'file://{init_file}', rank=rank,
-                            world_size=len(ROWS))
-    try:
-        student, teacher = batch()
-        start = sum(ROWS[:rank])
-        mine = slice(start, start + ROWS[rank])
-        local_student = student[mine].clone().requires_grad_(True)
-        per_row = CKDLoss(gather_negatives=True, reduction='none', tau=0.5)(
-            local_student, teacher[mine])
-        per_row.sum().backward()
-        grad = local_student.grad.clone()
-        # A process without rows still joins the collectives (no deadlock) and gets 0.
-        empty = CKDLoss(gather_negatives=True)(
-            local_student[:0] if rank == 1 else local_student, teacher[mine][:0]
-            if rank == 1 else teacher[mine])
-        empty.backward()
-        results[rank] = (per_row.detach(), grad, empty.item())
-    finally:
-        dist.destroy_process_group()
+def worker(rank):
+    student, teacher = batch()
+    start = sum(ROWS[:rank])
+    mine = slice(start, start + ROWS[rank])
+    local_student = student[mine].clone().requires_grad_(True)
+    per_row = CKDLoss(gather_negatives=True, reduction='none', tau=0.5)(
+        local_student, teacher[mine])
+    per_row.sum().backward()
+    grad = local_student.grad.clone()
+    # A process without rows still joins the collectives (no deadlock) and gets 0.
+    empty = CKDLoss(gather_negatives=True)(
+        local_student[:0] if rank == 1 else local_student, teacher[mine][:0]
+        if rank == 1 else teacher[mine])
+    empty.backward()
+    return per_row.detach(), grad, empty.item()
 
 
 @pytest.mark.slow  # two processes
 def test_gathered_negatives_equal_one_process_on_the_concatenated_batch(tmp_path):
-    results = mp.Manager().dict()
-    mp.spawn(worker, args=(str(tmp_path / 'init'), results), nprocs=len(ROWS), join=True)
+    results = run_in_gloo_processes(worker, len(ROWS), tmp_path)
     student, teacher = batch()
     student.requires_grad_(True)
     expected = ckd_loss(student, teacher, tau=0.5)

@@ -1,8 +1,7 @@
 """gather_rows in 2 CPU processes (gloo): concatenation by rank, gradients summed back."""
 import pytest
 import torch
-import torch.distributed as dist
-import torch.multiprocessing as mp
+from helpers import run_in_gloo_processes
 
 from ckd_mmdet.models.losses.gather_rows import gather_rows
 
@@ -17,22 +16,16 @@ def weights_of(rank):  # what each rank multiplies the gathered rows by before s
     return torch.full((sum(ROWS), 4), float(rank + 1)) * torch.arange(1, sum(ROWS) + 1)[:, None]
 
 
-def worker(rank, init_file, results):
-    dist.init_process_group('gloo', init_method=f'file://{init_file}', rank=rank,
-                            world_size=len(ROWS))
-    try:
-        mine = rows_of(rank).requires_grad_(True)
-        offset, gathered = gather_rows(mine)
-        (gathered * weights_of(rank)).sum().backward()
-        results[rank] = (offset, gathered.detach(), mine.grad.clone())
-    finally:
-        dist.destroy_process_group()
+def worker(rank):
+    mine = rows_of(rank).requires_grad_(True)
+    offset, gathered = gather_rows(mine)
+    (gathered * weights_of(rank)).sum().backward()
+    return offset, gathered.detach(), mine.grad.clone()
 
 
 @pytest.mark.slow  # two processes
 def test_gather_concatenates_by_rank_and_sums_gradients(tmp_path):
-    results = mp.Manager().dict()
-    mp.spawn(worker, args=(str(tmp_path / 'init'), results), nprocs=len(ROWS), join=True)
+    results = run_in_gloo_processes(worker, len(ROWS), tmp_path)
     everything = torch.cat([rows_of(rank) for rank in range(len(ROWS))])
     total_weight = sum(weights_of(rank) for rank in range(len(ROWS)))
     for rank in range(len(ROWS)):
