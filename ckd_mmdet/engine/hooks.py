@@ -18,7 +18,8 @@ class ResumeRandomStateHook(Hook):
     stopped. One exception: a validation at the very checkpoint iteration draws from torch's
     stream after the state was saved.
 
-    ``tools/train.py`` adds it to every training run.
+    Every shipped config gets it from ``configs/_base_/ckd_runtime.py``; add
+    ``custom_hooks = [dict(type='ResumeRandomStateHook')]`` to your own.
     """
 
     priority = 'VERY_LOW'

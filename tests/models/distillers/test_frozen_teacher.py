@@ -1,0 +1,77 @@
+"""FrozenTeacherMixin is the one piece a distiller needs to hold a teacher: shown here on a
+single-stage detector (a tiny RetinaNet), which no shipped distiller uses yet."""
+import copy
+
+import pytest
+import torch
+from mmdet.models.detectors import SingleStageDetector
+from mmdet.registry import MODELS
+from mmdet.testing import demo_mm_inputs
+from mmdet.utils import register_all_modules
+from mmengine.hub import get_config
+
+from ckd_mmdet import FrozenTeacherMixin
+
+register_all_modules()
+
+
+class DenseDistiller(FrozenTeacherMixin, SingleStageDetector):
+    """All a dense distiller has to write to hold its teacher."""
+
+    def __init__(self, teacher_config, teacher_ckpt=None, **student):
+        super().__init__(**student)
+        self._init_teacher(teacher_config, teacher_ckpt)
+
+
+def tiny_retinanet(depth):
+    cfg = get_config('mmdet::retinanet/retinanet_r50_fpn_1x_coco.py').model
+    cfg.backbone.update(depth=depth, init_cfg=None)
+    cfg.neck.update(in_channels=[64, 128, 256, 512], out_channels=32)
+    cfg.bbox_head.update(in_channels=32, feat_channels=32, stacked_convs=1, num_classes=12)
+    return cfg
+
+
+@pytest.fixture(scope='module')
+def dense_teacher_ckpt(tmp_path_factory):
+    torch.manual_seed(0)
+    teacher = MODELS.build(tiny_retinanet(34))
+    path = tmp_path_factory.mktemp('dense_teacher') / 'retinanet_r34.pth'
+    torch.save(dict(state_dict=teacher.state_dict()), path)
+    return path
+
+
+def build(teacher_ckpt):
+    student = tiny_retinanet(18)
+    student.pop('type')
+    distiller = DenseDistiller(teacher_config=tiny_retinanet(34), teacher_ckpt=str(teacher_ckpt),
+                               **student)
+    distiller.init_weights()
+    return distiller
+
+
+def test_a_single_stage_student_holds_a_frozen_teacher(dense_teacher_ckpt):
+    distiller = build(dense_teacher_ckpt)
+    plain = MODELS.build(tiny_retinanet(18))
+    assert set(distiller.state_dict()) == set(plain.state_dict())  # plain student keys
+    assert set(map(id, distiller.parameters())).isdisjoint(map(id, distiller.teacher.parameters()))
+    saved = torch.load(dense_teacher_ckpt)['state_dict']
+    for key, value in distiller.teacher.state_dict().items():
+        assert torch.equal(value, saved[key]), key  # loaded in init_weights
+    distiller.train()
+    assert distiller.training and not any(m.training for m in distiller.teacher.modules())
+    distiller.to(torch.float64)
+    assert next(distiller.teacher.parameters()).dtype == torch.float64
+
+
+def test_teacher_features_align_with_the_students_levels(dense_teacher_ckpt):
+    distiller = build(dense_teacher_ckpt)
+    torch.manual_seed(0)
+    packed = demo_mm_inputs(batch_size=2, image_shapes=(3, 96, 96), num_items=[2, 2],
+                            num_classes=12)
+    data = distiller.data_preprocessor(packed, True)
+    before = copy.deepcopy(distiller.teacher.state_dict())
+    teacher_levels = distiller.teacher_features(data['inputs'], data['data_samples'])
+    student_levels = distiller.extract_feat(data['inputs'])
+    assert [t.shape for t in teacher_levels] == [s.shape for s in student_levels]
+    assert len(teacher_levels) == 5 and not any(t.requires_grad for t in teacher_levels)
+    assert all(torch.equal(v, before[k]) for k, v in distiller.teacher.state_dict().items())
