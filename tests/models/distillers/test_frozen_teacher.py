@@ -9,10 +9,18 @@ from mmdet.registry import MODELS
 from mmdet.testing import demo_mm_inputs
 from mmdet.utils import register_all_modules
 from mmengine.hub import get_config
+from mmengine.registry import DefaultScope
 
 from ckd_mmdet import FrozenTeacherMixin
 
 register_all_modules()
+
+
+@pytest.fixture(autouse=True)
+def mmdet_scope():
+    """Build in mmdet's scope whatever scope earlier tests (Runners) left as the default."""
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        yield
 
 
 class DenseDistiller(FrozenTeacherMixin, SingleStageDetector):
@@ -34,7 +42,8 @@ def tiny_retinanet(depth):
 @pytest.fixture(scope='module')
 def dense_teacher_ckpt(tmp_path_factory):
     torch.manual_seed(0)
-    teacher = MODELS.build(tiny_retinanet(34))
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        teacher = MODELS.build(tiny_retinanet(34))
     path = tmp_path_factory.mktemp('dense_teacher') / 'retinanet_r34.pth'
     torch.save(dict(state_dict=teacher.state_dict()), path)
     return path
