@@ -75,3 +75,45 @@ def run_in_gloo_processes(function, world_size, tmp_path):
     mp.spawn(_gloo_process, args=(function, str(tmp_path / 'gloo_init'), world_size, results),
              nprocs=world_size, join=True)
     return [results[rank] for rank in range(world_size)]
+
+
+def toy_regression():
+    """A two-parameter model and an 8-point data set for Runner-level tests, registered in
+    MMEngine's root registries (for configs) as ToyRegression and ToyPoints."""
+    import torch
+    from mmengine.model import BaseModel
+    from mmengine.registry import DATASETS, MODELS
+
+    class ToyRegression(BaseModel):
+
+        def __init__(self):
+            super().__init__()
+            self.linear = torch.nn.Linear(2, 1)
+
+        def forward(self, inputs, targets, mode='tensor'):
+            prediction = self.linear(inputs).squeeze(1)
+            if mode == 'loss':
+                return dict(loss=((prediction - targets) ** 2).mean())
+            return prediction
+
+    class ToyPoints(torch.utils.data.Dataset):
+
+        def __len__(self):
+            return 8
+
+        def __getitem__(self, index):
+            x = torch.tensor([index / 8, 1.0])
+            return dict(inputs=x, targets=x.sum())
+
+    MODELS.register_module(module=ToyRegression, force=True)
+    DATASETS.register_module(module=ToyPoints, force=True)
+    return ToyRegression, ToyPoints
+
+
+def free_port():
+    """A TCP port nobody listens on now, for a process group's rendezvous."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]

@@ -5,35 +5,15 @@ import numpy as np
 import pytest
 import torch
 import torch.nn as nn
+from helpers import toy_regression
 from mmengine.hooks import Hook
-from mmengine.model import BaseModel
 from mmengine.runner import Runner, load_checkpoint
 from mmengine.runner.checkpoint import load_from_http
 
 from ckd_mmdet.bridges.checkpoint_loading import TRUSTED_CHECKPOINTS_ENV, CheckpointRefusedError
 
 
-class RegressionModel(BaseModel):
-
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs, targets, mode='tensor'):
-        prediction = self.linear(inputs).squeeze(1)
-        if mode == 'loss':
-            return dict(loss=((prediction - targets) ** 2).mean())
-        return prediction
-
-
-class Points(torch.utils.data.Dataset):
-
-    def __len__(self):
-        return 8
-
-    def __getitem__(self, index):
-        x = torch.tensor([index / 8, 1.0])
-        return dict(inputs=x, targets=x.sum())
+RegressionModel, Points = toy_regression()
 
 
 class NumpyMetaHook(Hook):

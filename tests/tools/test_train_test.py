@@ -2,13 +2,13 @@
 import os
 import pickle
 import re
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
-from helpers import DISTILL_CONFIG, REPO, STUDENT_CONFIG, TEACHER_CONFIG, TINY_COCO
+from helpers import (DISTILL_CONFIG, REPO, STUDENT_CONFIG, TEACHER_CONFIG, TINY_COCO,
+                     free_port)
 
 from ckd_mmdet.runs import data_root_options
 
@@ -24,12 +24,6 @@ def run(*args, timeout=600):
                             env={**os.environ, 'PYTHONHASHSEED': '0'})
     assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-5000:])
     return result.stdout + result.stderr
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes_root,
