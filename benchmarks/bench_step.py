@@ -19,6 +19,7 @@ The last line holds the headline numbers as name=value pairs:
 """
 import argparse
 import copy
+import inspect
 import platform
 import statistics
 import time
@@ -34,10 +35,9 @@ from mmdet.testing import demo_mm_inputs  # noqa: E402
 from mmdet.utils import register_all_modules  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+from ckd_mmdet import TwoStageDistiller  # noqa: E402
 
-DISTILLER_ONLY_KEYS = ('teacher_config', 'teacher_ckpt', 'distill_loss', 'distill_loss_name',
-                       'teacher_precision', 'teacher_channels_last')
+REPO = Path(__file__).resolve().parents[1]
 
 
 def parse_args():
@@ -66,8 +66,9 @@ def build_models(config, device):
     distiller.load_teacher = lambda: setattr(distiller, '_teacher_loaded', True)  # no warning
     student_cfg = copy.deepcopy(model_cfg)
     student_cfg.type = 'FasterRCNN'
-    for key in DISTILLER_ONLY_KEYS:
-        student_cfg.pop(key, None)
+    for name, parameter in inspect.signature(TwoStageDistiller.__init__).parameters.items():
+        if name != 'self' and parameter.kind is not parameter.VAR_KEYWORD:
+            student_cfg.pop(name, None)  # the distiller's own arguments, not the student's
     student = MODELS.build(student_cfg)
     student.load_state_dict(distiller.state_dict())  # the same student, without the teacher
     return student.to(device).train(), distiller.to(device).train()

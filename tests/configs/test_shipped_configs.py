@@ -1,5 +1,6 @@
 """Every detection config under configs/ parses and builds, with the network blocked; each
 distillation config's student is its plain student config."""
+import inspect
 import re
 from pathlib import Path
 
@@ -14,8 +15,10 @@ CONFIGS = sorted(ROOT.glob('*.py'))
 STUDENTS = sorted((ROOT / 'students').glob('*.py'))
 IMAGENET_INIT = ('torchvision://resnet18', 'torchvision://resnet50',
                  'open-mmlab://mmdet/mobilenet_v2')
-DISTILLER_KEYS = ('type', 'teacher_config', 'teacher_ckpt', 'distill_loss', 'distill_loss_name',
-                  'teacher_precision', 'teacher_channels_last')
+# the distiller's own arguments (all but **student), and its type
+DISTILLER_KEYS = ('type', *[name for name, parameter in inspect.signature(
+    TwoStageDistiller.__init__).parameters.items()
+    if name != 'self' and parameter.kind is not parameter.VAR_KEYWORD])
 # distillation config -> its plain student config
 PAIRS = {
     'ckd_faster-rcnn_r101-r18_coco.py': 'faster-rcnn_r18_fpn_2x_coco.py',
