@@ -8,9 +8,11 @@ from .bridges import apply_all as _apply_bridges
 _apply_bridges()
 
 from .datasets import DatasetNotFoundError  # noqa: E402
-from .engine import ResumeRandomStateHook  # noqa: E402
-from .models import CKDLoss, FrozenTeacherMixin, TwoStageDistiller, ckd_loss  # noqa: E402
+from .engine import DropDistillationKeysHook, ResumeRandomStateHook  # noqa: E402
+from .models import (CKDLoss, FeatureDistillation, FrozenTeacherMixin, HCLLoss,  # noqa: E402
+                     ReviewKDConnector, TwoStageDistiller, ckd_loss, hcl_loss)
 
 __version__ = '0.1.0'
-__all__ = ['CKDLoss', 'DatasetNotFoundError', 'FrozenTeacherMixin', 'ResumeRandomStateHook',
-           'TwoStageDistiller', 'ckd_loss', '__version__']
+__all__ = ['CKDLoss', 'DatasetNotFoundError', 'DropDistillationKeysHook', 'FeatureDistillation',
+           'FrozenTeacherMixin', 'HCLLoss', 'ResumeRandomStateHook', 'ReviewKDConnector',
+           'TwoStageDistiller', 'ckd_loss', 'hcl_loss', '__version__']

@@ -7,8 +7,9 @@
 
 MMRazor algorithms (the classification configs) save ``architecture.*`` (the student),
 ``teacher.*`` and ``distiller.*``; the student's keys lose their prefix, the rest is dropped
-with the optimizer state. A ``TwoStageDistiller`` checkpoint (detection) already holds plain
-student keys: it is copied without optimizer state.
+with the optimizer state. A ``TwoStageDistiller`` checkpoint (detection) holds the student's
+keys and, with feature distillation, the connector's (``feature_distill.*``): those are
+dropped, with the optimizer state.
 """
 import argparse
 import os
@@ -18,13 +19,15 @@ import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
 import ckd_mmdet  # noqa: F401  (its bridges: checkpoint loading on torch >= 2.6)
+from ckd_mmdet.engine.distillation_keys import DISTILLATION_PREFIXES
 
 PREFIX = 'architecture.'
 
 
 def student_state_dict(state_dict):
     if not any(key.startswith(PREFIX) for key in state_dict):
-        return dict(state_dict)
+        return {key: value for key, value in state_dict.items()
+                if not key.startswith(DISTILLATION_PREFIXES)}
     return {key[len(PREFIX):]: value for key, value in state_dict.items()
             if key.startswith(PREFIX)}
 

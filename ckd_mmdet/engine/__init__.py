@@ -1,3 +1,4 @@
+from .distillation_keys import DropDistillationKeysHook
 from .hooks import ResumeRandomStateHook
 
-__all__ = ['ResumeRandomStateHook']
+__all__ = ['DropDistillationKeysHook', 'ResumeRandomStateHook']

@@ -1,4 +1,6 @@
-from .distillers import FrozenTeacherMixin, TwoStageDistiller
-from .losses import CKDLoss, ckd_loss
+from .connectors import ReviewKDConnector
+from .distillers import FeatureDistillation, FrozenTeacherMixin, TwoStageDistiller
+from .losses import CKDLoss, HCLLoss, ckd_loss, hcl_loss
 
-__all__ = ['CKDLoss', 'FrozenTeacherMixin', 'TwoStageDistiller', 'ckd_loss']
+__all__ = ['CKDLoss', 'FeatureDistillation', 'FrozenTeacherMixin', 'HCLLoss',
+           'ReviewKDConnector', 'TwoStageDistiller', 'ckd_loss', 'hcl_loss']

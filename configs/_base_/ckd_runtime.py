@@ -2,6 +2,8 @@
 # so that MMDetection's own tools/train.py (and `mim train mmdet`) give the same run as ours:
 # - the package (bridges, CKDLoss, the distillers) through custom_imports;
 # - ResumeRandomStateHook: a resumed run continues torch's random stream where the checkpoint
-#   left it (the RPN and RoI samplers draw from it), so it ends as the uninterrupted run would.
+#   left it (the RPN and RoI samplers draw from it), so it ends as the uninterrupted run would;
+# - DropDistillationKeysHook: a plain student config loads a distillation checkpoint (with a
+#   feature connector) with one log line instead of a warning per connector tensor.
 custom_imports = dict(imports=['ckd_mmdet'], allow_failed_imports=False)
-custom_hooks = [dict(type='ResumeRandomStateHook')]
+custom_hooks = [dict(type='ResumeRandomStateHook'), dict(type='DropDistillationKeysHook')]

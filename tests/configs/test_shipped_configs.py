@@ -12,6 +12,7 @@ from ckd_mmdet import CKDLoss, TwoStageDistiller
 
 ROOT = Path(__file__).parents[2] / 'configs'
 CONFIGS = sorted(ROOT.glob('*.py'))
+REVIEW_CONFIGS = sorted((ROOT / 'reviewckd').glob('*.py'))
 STUDENTS = sorted((ROOT / 'students').glob('*.py'))
 IMAGENET_INIT = ('torchvision://resnet18', 'torchvision://resnet50',
                  'open-mmlab://mmdet/mobilenet_v2')
@@ -28,10 +29,37 @@ PAIRS = {
     'ckd_faster-rcnn_r50-mv2_coco.py': 'faster-rcnn_mv2_fpn_2x_coco.py',
     'ckd_mask-rcnn_r101-r18_coco.py': 'mask-rcnn_r18_fpn_2x_coco.py',
 }
+# the paper's recipe and its baselines: pair -> (student, official ReviewKD weight of
+# ReviewCKD, ReviewKD, ReviewDKD: ZhouXinzzzzz/CKD detection/configs/{CKD,ReviewKD,DKD}/*.yaml)
+REVIEW_PAIRS = {
+    'faster-rcnn_r101-r18': ('faster-rcnn_r18_fpn_ms-360k_coco.py', 1.2, 1.2, 1.2),
+    'faster-rcnn_r101-r50': ('faster-rcnn_r50_fpn_ms-360k_coco.py', 1.0, 1.0, 1.0),
+    'faster-rcnn_r50-mv2': ('faster-rcnn_mv2_fpn_ms-360k_coco.py', 2.0, 2.0, 2.0),
+    'mask-rcnn_r101-r18': ('mask-rcnn_r18_fpn_ms-360k_coco.py', 0.8, 1.5, 1.2),
+    'mask-rcnn_r101-r50': ('mask-rcnn_r50_fpn_ms-360k_coco.py', 1.0, 0.8, 1.0),
+    'mask-rcnn_r50-mv2': ('mask-rcnn_mv2_fpn_ms-360k_coco.py', 1.0, 1.0, 2.0),
+}
+REVIEW_METHODS = ('reviewckd', 'reviewkd', 'reviewdkd', 'ckd-pkd')
+PAIRS.update({f'reviewckd/{method}_{pair}_ms-360k_coco.py': student
+              for pair, (student, *_) in REVIEW_PAIRS.items() for method in REVIEW_METHODS})
+
+
+def review_method_and_pair(path):
+    method, _, rest = path.stem.partition('_')
+    return method, rest.replace('_ms-360k_coco', '')
+
+
+def fast_tier_one_per_method(paths):
+    """The Faster R-CNN R-101 -> R-18 config of each method and every ReviewCKD config in the
+    fast tier; the rest in the full suite (each builds an R-101 teacher)."""
+    return [path if 'r101-r18' in path.stem and 'faster' in path.stem
+            or path.stem.startswith('reviewckd_') else pytest.param(path, marks=pytest.mark.slow)
+            for path in paths]
 
 
 def test_every_shipped_config_has_a_plain_student():
-    assert {c.name for c in CONFIGS} == set(PAIRS)
+    shipped = {c.name for c in CONFIGS} | {f'reviewckd/{c.name}' for c in REVIEW_CONFIGS}
+    assert shipped == set(PAIRS)
     assert {c.name for c in STUDENTS} == set(PAIRS.values())
 
 
@@ -62,6 +90,52 @@ def test_config_parses_and_builds_without_download(path, no_network):
     assert model.with_mask == model.teacher.roi_head.with_mask == ('mask-rcnn' in path.stem)
 
 
+@pytest.mark.parametrize('path', fast_tier_one_per_method(REVIEW_CONFIGS), ids=lambda p: p.stem)
+def test_review_config_is_the_official_recipe(path, no_network):
+    cfg = Config.fromfile(str(path))
+    method, pair = review_method_and_pair(path)
+    student_file, *weights = REVIEW_PAIRS[pair]
+    text = path.read_text()
+    assert text.startswith('# ') and 'Run:' in text and 'Schedule:' in text
+    assert 'ckd_mmdet' in cfg.custom_imports.imports
+    assert {'type': 'DropDistillationKeysHook'} in cfg.custom_hooks
+    assert cfg.model.teacher_ckpt.startswith('https://download.openmmlab.com/mmdetection/')
+    assert cfg.model.backbone.init_cfg.checkpoint in IMAGENET_INIT
+    # schedule: ReviewCKD-*.yaml in mmdet terms (2 GPUs; images per GPU = IMS_PER_BATCH / 2)
+    per_gpu = 2 if pair == 'faster-rcnn_r101-r18' else 4
+    assert cfg.train_dataloader.batch_size == per_gpu
+    assert cfg.auto_scale_lr.base_batch_size == 2 * per_gpu
+    assert cfg.optim_wrapper.optimizer.lr == 0.01
+    assert cfg.train_cfg.type == 'IterBasedTrainLoop' and cfg.train_cfg.max_iters == 360000
+    assert cfg.param_scheduler[1].milestones == [240000, 320000]
+    assert cfg.param_scheduler[0].end == 1000
+    resize = cfg.train_dataloader.dataset.pipeline[2]
+    assert resize.type == 'RandomChoiceResize'
+    assert [short for _, short in resize.scales] == list(range(640, 801, 32))
+    assert cfg.train_dataloader.dataset.pipeline[1].get('with_mask', False) == \
+        pair.startswith('mask')
+
+    model = MODELS.build(cfg.model)
+    fd = model.feature_distill
+    if method == 'ckd-pkd':
+        assert type(fd.loss).__name__ == 'PKDLoss' and fd.loss.loss_weight == 6.0
+        assert fd.connector is None and fd.levels == [0, 1, 2, 3]
+    else:
+        assert type(fd.loss).__name__ == 'HCLLoss'
+        assert fd.loss.loss_weight == weights[REVIEW_METHODS.index(method)]
+        assert fd.connector.in_channels == fd.connector.out_channels == [256] * 5
+        assert fd.connector.fusions[0].reduce[0].out_channels == 256
+    logit_loss = {'reviewckd': 'CKDLoss', 'reviewkd': None, 'reviewdkd': 'DKDLoss',
+                  'ckd-pkd': 'CKDLoss'}[method]
+    assert (logit_loss is None) == (model.distill_loss is None)
+    if logit_loss:
+        assert type(model.distill_loss).__name__ == logit_loss
+    if logit_loss == 'CKDLoss':
+        assert (model.distill_loss.loss_weight, model.distill_loss.tau) == (0.1, 1.0)
+    assert model.with_mask == model.teacher.roi_head.with_mask == pair.startswith('mask')
+    assert model.teacher.backbone.depth == (101 if 'r101' in pair else 50)
+
+
 @pytest.mark.parametrize('name', sorted(PAIRS), ids=lambda n: n[:-3])
 def test_student_of_a_pair_is_its_plain_config(name, no_network):
     distill = Config.fromfile(str(ROOT / name))
@@ -85,6 +159,7 @@ def test_student_config_builds_without_download(path, no_network):
     model = MODELS.build(cfg.model)
     assert type(model).__name__ in ('FasterRCNN', 'MaskRCNN')
     assert model.roi_head.bbox_head.num_classes == 80
+    assert cfg.model.backbone.init_cfg.checkpoint in IMAGENET_INIT
 
 
 DEMO_CONFIGS = sorted((ROOT / 'demo').glob('*.py'))
@@ -110,6 +185,6 @@ def test_configs_readme_lists_every_config():
     listed = {name for name in shipped if f'`{name}`' in table}
     assert shipped - listed == set(), 'configs missing from configs/README.md'
     named = {name for name in re.findall(r'`((?:[\w.-]+/)*[\w.-]+\.py)`', table)
-             if name.split('/')[0] in ('students', 'demo', 'classification')
+             if name.split('/')[0] in ('students', 'demo', 'classification', 'reviewckd')
              or re.match(r'(ckd|kd|dkd)_[^/]+$', name)}  # not upstream files it cites
     assert {name for name in named if not (ROOT / name).is_file()} == set(), 'stale rows'

@@ -1,7 +1,7 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
-"""RoI-logit distillation for two-stage detectors: the student is the detector."""
+"""RoI-logit (and FPN feature) distillation for two-stage detectors: the student is the
+detector."""
 import inspect
-import re
 from contextlib import contextmanager
 from typing import Optional, Union
 
@@ -13,6 +13,7 @@ from mmdet.structures import SampleList
 from torch import Tensor
 
 from ..builder import build_loss
+from .feature_distillation import FeatureDistillation, loss_key, neck_channels
 from .frozen_teacher import FrozenTeacherMixin
 
 
@@ -22,8 +23,10 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
 
     The student trains as usual; its RoI head's sampled RoIs (all images of the batch) are
     also given to the teacher's RoI head, on the teacher's own backbone/neck features, so
-    ``distill_loss`` compares the two ``cls_score`` tensors row for row. The teacher is held
-    as ``FrozenTeacherMixin`` describes: checkpoints hold plain student keys.
+    ``distill_loss`` compares the two ``cls_score`` tensors row for row. With
+    ``feature_distill``, the student's neck levels (through a trainable connector) also learn
+    the teacher's, from the same teacher forward. The teacher is held as
+    ``FrozenTeacherMixin`` describes: checkpoints hold student keys (and the connector's).
 
     Args:
         teacher_config (dict | str): Teacher model config, or a config file (``mmdet::`` paths
@@ -31,11 +34,15 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
             number of classes.
         teacher_ckpt (str, optional): Teacher checkpoint path or URL. None leaves the teacher
             with random weights (tests only; warns).
-        distill_loss (dict): Any registered loss called as ``loss(student_logits,
+        distill_loss (dict, optional): Any registered loss called as ``loss(student_logits,
             teacher_logits)``; a loss whose ``forward`` takes ``gt_labels`` (DKD) also gets the
-            sampled RoI labels (background = ``num_classes``).
+            sampled RoI labels (background = ``num_classes``). None: no logit distillation
+            (then ``feature_distill`` is needed), and no teacher RoI head forward.
         distill_loss_name (str, optional): Key of the loss in the loss dict; defaults to
             ``loss_`` + the loss type in snake case without ``Loss`` (``loss_ckd``).
+        feature_distill (dict, optional): ``dict(loss=..., connector=..., loss_name=...)``,
+            see ``FeatureDistillation``: e.g. ReviewKD's
+            ``dict(connector=dict(type='ReviewKDConnector'), loss=dict(type='HCLLoss'))``.
         teacher_precision (str): 'fp32', or 'fp16' / 'bf16' to run the teacher's backbone
             and neck under autocast in that type (its RoI head stays fp32: mmcv's CPU
             RoIAlign is fp32 only, and the logits should not lose precision). For GPUs with
@@ -49,8 +56,10 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
     def __init__(self,
                  teacher_config: Union[dict, str],
                  teacher_ckpt: Optional[str] = None,
-                 distill_loss: dict = dict(type='CKDLoss', loss_weight=0.1, tau=1.0),
+                 distill_loss: Optional[dict] = dict(type='CKDLoss', loss_weight=0.1,
+                                                     tau=1.0),
                  distill_loss_name: Optional[str] = None,
+                 feature_distill: Optional[dict] = None,
                  teacher_precision: str = 'fp32',
                  teacher_channels_last: bool = False,
                  **student) -> None:
@@ -58,32 +67,43 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
         super().__init__(**student)
         self._init_teacher(teacher_config, teacher_ckpt, teacher_precision,
                            teacher_channels_last, check_pair=self._check_pair)
-        self.distill_loss = build_loss(distill_loss, 'distill_loss')
-        self.distill_loss_name = distill_loss_name or 'loss_' + _snake(
-            re.sub('Loss$', '', type(self.distill_loss).__name__))
-        self._loss_takes_labels = 'gt_labels' in inspect.signature(
-            self.distill_loss.forward).parameters
+        if distill_loss is None and feature_distill is None:
+            raise ValueError('TwoStageDistiller distils nothing: give distill_loss (RoI '
+                             'logits), feature_distill (neck features) or both')
+        self.distill_loss = None if distill_loss is None else build_loss(distill_loss,
+                                                                         'distill_loss')
+        self.distill_loss_name = distill_loss_name or (
+            None if self.distill_loss is None else loss_key(self.distill_loss))
+        self._loss_takes_labels = self.distill_loss is not None and 'gt_labels' in \
+            inspect.signature(self.distill_loss.forward).parameters
+        self.feature_distill = None if feature_distill is None else \
+            FeatureDistillation.from_config(feature_distill, neck_channels(self),
+                                            neck_channels(self.teacher))
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
-        with _recording(self.roi_head.bbox_head, 'loss_and_target') as record:
+        with _recording(self, 'extract_feat') as features, \
+                _recording(self.roi_head.bbox_head, 'loss_and_target') as rois:
             losses = super().loss(batch_inputs, batch_data_samples)
-        if not record:
-            raise RuntimeError(f'{type(self.roi_head).__name__} never called '
-                               'bbox_head.loss_and_target(): no RoI logits to distil')
-        rois = record['rois'].detach()  # the student's sampled RoIs, as its head saw them
-        teacher_logits = self.teacher_logits(batch_inputs, batch_data_samples, rois)
-        extra = dict(gt_labels=record['labels']) if self._loss_takes_labels else {}
-        losses[self.distill_loss_name] = self.distill_loss(record['cls_score'],
-                                                           teacher_logits, **extra)
+        teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
+        if self.distill_loss is not None:
+            if not rois:
+                raise RuntimeError(f'{type(self.roi_head).__name__} never called '
+                                   'bbox_head.loss_and_target(): no RoI logits to distil')
+            # the student's sampled RoIs, as its head saw them
+            teacher_logits = self.teacher_logits(teacher_features, rois['rois'].detach())
+            extra = dict(gt_labels=rois['result']['bbox_targets'][0]) \
+                if self._loss_takes_labels else {}
+            losses[self.distill_loss_name] = self.distill_loss(rois['cls_score'],
+                                                               teacher_logits, **extra)
+        if self.feature_distill is not None:
+            losses.update(self.feature_distill(features['result'], teacher_features))
         return losses
 
-    def teacher_logits(self, batch_inputs: Tensor, batch_data_samples: SampleList,
-                       rois: Tensor) -> Tensor:
+    def teacher_logits(self, teacher_features, rois: Tensor) -> Tensor:
         """The teacher's (num_rois, num_classes + 1) classification logits for ``rois``
-        (``bbox2roi`` format), on the teacher's own features of the same images."""
-        features = self.teacher_features(batch_inputs, batch_data_samples)
+        (``bbox2roi`` format), on the teacher's features (``teacher_features()``)."""
         with torch.no_grad():
-            return self.teacher.roi_head._bbox_forward(features, rois)['cls_score']
+            return self.teacher.roi_head._bbox_forward(teacher_features, rois)['cls_score']
 
     def _check_pair(self, teacher) -> None:
         if not isinstance(teacher, TwoStageDetector) or not teacher.with_rpn:
@@ -104,15 +124,15 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
 
 @contextmanager
 def _recording(module, method_name):
-    """Records the arguments and the ``labels`` target of one method call of ``module``, on
-    the instance (the class's method shows through again afterwards)."""
+    """Records the arguments (by name) and the ``result`` of the last call of one method of
+    ``module``, on the instance (the class's method shows through again afterwards)."""
     record = {}
     method = getattr(module, method_name)
 
     def recorded(*args, **kwargs):
         result = method(*args, **kwargs)
         record.update(inspect.signature(method).bind(*args, **kwargs).arguments)
-        record['labels'] = result['bbox_targets'][0]
+        record['result'] = result
         return result
 
     setattr(module, method_name, recorded)
@@ -120,10 +140,6 @@ def _recording(module, method_name):
         yield record
     finally:
         delattr(module, method_name)
-
-
-def _snake(name):
-    return re.sub(r'(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])', '_', name).lower()
 
 
 def _check_two_stage(who, model_args):

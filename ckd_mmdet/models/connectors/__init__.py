@@ -1,0 +1,3 @@
+from .review_kd import ReviewKDConnector
+
+__all__ = ['ReviewKDConnector']
