@@ -1,20 +1,25 @@
-"""A distillation iteration against what it must cost: the student's iteration + the teacher.
+"""A distillation iteration against what it must cost: the student's iteration + the teacher
+(+ the feature connector).
 
 In one process, with the R-101 -> R-18 Faster R-CNN pair of configs/ckd_faster-rcnn_r101-r18_coco.py
-(random weights, nothing downloaded), on the same batch:
+or any distillation config given (random weights, nothing downloaded), on the same batch:
   student    one training iteration of the plain student (loss, backward, SGD step)
-  teacher    the teacher's share alone: its backbone+neck forward and its RoI head on the
-             student's sampled RoIs, under no_grad
-  distill    one training iteration of the TwoStageDistiller (student + teacher + CKD)
+  teacher    the teacher's share alone: its backbone+neck forward and, with a logit loss, its
+             RoI head on the student's sampled RoIs, under no_grad
+  connector  with feature_distill: the connector's forward and the feature loss on the
+             student's recorded FPN maps, and their backward (none without it)
+  distill    one training iteration of the TwoStageDistiller (all of it)
 Times are medians of interleaved rounds; peak memory is measured above the resident state
 (see measure.py). Then the teacher's share again in other precisions / memory formats, with
-the CKD loss each gives on the same student logits.
+the logit loss each gives on the same student logits.
 
 The last line holds the headline numbers as name=value pairs:
-  P2   distill / (student + teacher)                                       (goal <= 1.03)
-  P3   (distill peak - student peak) / (teacher weights + teacher share peak) (goal <= 1.1)
+  P2   distill / (student + teacher + connector)                          (goal <= 1.03)
+  P3   (distill peak - student peak)
+       / (teacher weights + teacher share peak + connector peak)          (goal <= 1.1)
 
     python benchmarks/bench_step.py                           # CPU, 2 x 320x256 images
+    python benchmarks/bench_step.py --config configs/reviewckd/reviewckd_faster-rcnn_r101-r18_ms-360k_coco.py
     python benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2
 """
 import argparse
@@ -70,7 +75,9 @@ def build_models(config, device):
         if name != 'self' and parameter.kind is not parameter.VAR_KEYWORD:
             student_cfg.pop(name, None)  # the distiller's own arguments, not the student's
     student = MODELS.build(student_cfg)
-    student.load_state_dict(distiller.state_dict())  # the same student, without the teacher
+    # the same student, without the teacher and the connector
+    student.load_state_dict({key: value for key, value in distiller.state_dict().items()
+                             if not key.startswith('feature_distill.')})
     return student.to(device).train(), distiller.to(device).train()
 
 
@@ -88,15 +95,19 @@ def main():
                   for model in (student, distiller)}
     captured = {}
     teacher_logits = distiller.teacher_logits
+    loss_fn, features_fn = distiller.distill_loss, distiller.feature_distill
 
-    def capture(batch_inputs, batch_samples, rois):
+    def capture(features, rois):
         captured['rois'] = rois
-        return teacher_logits(batch_inputs, batch_samples, rois)
+        return teacher_logits(features, rois)
 
     distiller.teacher_logits = capture
-    loss_fn = distiller.distill_loss
-    loss_fn.register_forward_hook(
-        lambda module, args, out: captured.update(student_logits=args[0].detach()))
+    if loss_fn is not None:
+        loss_fn.register_forward_hook(
+            lambda module, args, out: captured.update(student_logits=args[0].detach()))
+    if features_fn is not None:
+        features_fn.register_forward_pre_hook(lambda module, args: captured.update(
+            student_features=[level.detach() for level in args[0]], teacher_features=args[1]))
 
     def train_step(model):
         losses = model.loss(inputs, samples)
@@ -107,10 +118,19 @@ def main():
 
     def teacher_share():
         with torch.no_grad():
-            return teacher_logits(inputs, samples, captured['rois'])
+            features = distiller.teacher_features(inputs, samples)
+            return None if loss_fn is None else teacher_logits(features, captured['rois'])
+
+    def connector_share():
+        student_features = [level.clone().requires_grad_()
+                            for level in captured['student_features']]
+        losses = features_fn(student_features, captured['teacher_features'])
+        sum(losses.values()).backward()
 
     steps = {'distill': lambda: train_step(distiller), 'student': lambda: train_step(student),
              'teacher': teacher_share}
+    if features_fn is not None:
+        steps['connector'] = connector_share
     # Interleaved rounds, so that drifts hit all three alike; the distiller's warm-up, first,
     # records the RoIs the teacher's share then reuses.
     measured = measure_interleaved(steps, device, args.repeats)
@@ -118,23 +138,24 @@ def main():
     peaks = {name: peak for name, (_, peak) in measured.items()}
     teacher_mib = sum(t.numel() * t.element_size() for t in (
         *distiller.teacher.parameters(), *distiller.teacher.buffers())) / 2**20
-    num_rois = captured['rois'].shape[0]
+    num_rois = captured['rois'].shape[0] if 'rois' in captured else 0
+    shares = [name for name in ('student', 'teacher', 'connector') if name in steps]
 
     machine = (torch.cuda.get_device_name(device) if device.type == 'cuda' else
                f'{platform.machine()} CPU, {torch.get_num_threads()} threads')
     print(f'{time.strftime("%Y-%m-%d")}, {machine}, torch {torch.__version__}; '
-          f'{args.batch} images of {width}x{height}, {num_rois} sampled RoIs; median of '
-          f'{args.repeats} interleaved rounds\n')
+          f'{Path(args.config).name}; {args.batch} images of {width}x{height}, {num_rois} '
+          f'sampled RoIs; median of {args.repeats} interleaved rounds\n')
     print('| step | ms | peak MiB above resident |\n|---|---|---|')
-    for name in ('student', 'teacher', 'distill'):
+    for name in (*shares, 'distill'):
         print(f'| {name} | {1e3 * medians[name]:.1f} | {peaks[name]:.1f} |')
-    p2 = medians['distill'] / (medians['student'] + medians['teacher'])
+    p2 = medians['distill'] / sum(medians[name] for name in shares)
     extra = teacher_mib + peaks['distill'] - peaks['student']
-    p3 = extra / (teacher_mib + peaks['teacher'])
+    p3 = extra / (teacher_mib + sum(peaks[name] for name in shares if name != 'student'))
     print(f'\nteacher weights {teacher_mib:.1f} MiB; distillation needs {extra:.1f} MiB more '
           f'than the student alone (teacher weights + distill peak - student peak)')
 
-    if args.variants:
+    if args.variants and loss_fn is not None:
         print('\n| teacher variant | teacher share ms | max abs logit diff | loss_ckd | '
               '|diff| to fp32 |\n|---|---|---|---|---|')
         reference = None
@@ -154,9 +175,8 @@ def main():
             print(f'| {variant} | {1e3 * statistics.median(variant_times):.1f} | '
                   f'{(logits - reference[0]).abs().max().item():.2e} | {loss:.6f} | '
                   f'{abs(loss - reference[1]):.2e} |', flush=True)
-    print(f'P2={p2:.3f} P3={p3:.3f} student_ms={1e3 * medians["student"]:.1f} '
-          f'teacher_ms={1e3 * medians["teacher"]:.1f} '
-          f'distill_ms={1e3 * medians["distill"]:.1f}')
+    print(f'P2={p2:.3f} P3={p3:.3f} '
+          + ' '.join(f'{name}_ms={1e3 * medians[name]:.1f}' for name in (*shares, 'distill')))
 
 
 if __name__ == '__main__':

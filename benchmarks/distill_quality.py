@@ -34,6 +34,9 @@ DETECTION_METHODS = {
     'KD': 'kd_faster-rcnn_r34-r18-narrow_shapes.py',
     'DKD': 'dkd_faster-rcnn_r34-r18-narrow_shapes.py',
     'CKD': 'ckd_faster-rcnn_r34-r18-narrow_shapes.py',
+    'ReviewKD': 'reviewkd_faster-rcnn_r34-r18-narrow_shapes.py',
+    'ReviewCKD': 'reviewckd_faster-rcnn_r34-r18-narrow_shapes.py',
+    'CKD + PKD': 'ckd-pkd_faster-rcnn_r34-r18-narrow_shapes.py',
 }
 
 
@@ -106,6 +109,27 @@ def classification(args):
     return results
 
 
+def paired_differences(results, unit, references=('student alone', 'ReviewKD')):
+    """Markdown rows: each method minus each reference, seed by seed (same seed = same
+    data order and initialisation), for the methods and references with every seed done."""
+    lines = []
+    for reference in references:
+        base = results.get(reference) or []
+        rows = [(method, [v - b for v, b in zip(values, base)])
+                for method, values in results.items()
+                if method not in ('teacher', reference) and base and len(values) == len(base)]
+        if not rows:
+            continue
+        lines += [f'Paired differences, method − {reference}, seed by seed ({unit}):', '',
+                  '| method | mean | per seed |', '|---|---|---|']
+        for method, differences in rows:
+            mean, _ = summary(differences)
+            lines.append(f'| {method} | {mean:+.2f} | '
+                         + ', '.join(f'{d:+.2f}' for d in differences) + ' |')
+        lines.append('')
+    return lines
+
+
 def write_outputs(report, out_dir, quiet=False):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -124,6 +148,7 @@ def write_outputs(report, out_dir, quiet=False):
             runs = ', '.join(f'{v:.2f}' for v in values)
             lines.append(f'| {method} | {mean:.2f} ± {std:.2f} | {runs} |')
         lines.append('')
+        lines += paired_differences(report[task]['results'], unit)
     (out_dir / 'distill_quality.md').write_text('\n'.join(lines))
 
     import matplotlib

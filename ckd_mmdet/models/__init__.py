@@ -1,6 +1,6 @@
-from .connectors import ReviewKDConnector
+from .connectors import ConvConnector, ReviewKDConnector
 from .distillers import FeatureDistillation, FrozenTeacherMixin, TwoStageDistiller
 from .losses import CKDLoss, HCLLoss, ckd_loss, hcl_loss
 
-__all__ = ['CKDLoss', 'FeatureDistillation', 'FrozenTeacherMixin', 'HCLLoss',
+__all__ = ['CKDLoss', 'ConvConnector', 'FeatureDistillation', 'FrozenTeacherMixin', 'HCLLoss',
            'ReviewKDConnector', 'TwoStageDistiller', 'ckd_loss', 'hcl_loss']

@@ -1,3 +1,4 @@
+from .conv import ConvConnector
 from .review_kd import ReviewKDConnector
 
-__all__ = ['ReviewKDConnector']
+__all__ = ['ConvConnector', 'ReviewKDConnector']

@@ -84,3 +84,15 @@ def test_level_count_mismatch_is_refused():
     connector = ReviewKDConnector([4, 4], [4, 4])
     with pytest.raises(ValueError, match='built for 2 levels, got 3'):
         connector(pyramid([4, 4, 4]))
+
+
+def test_conv_connector_maps_each_level_with_its_own_1x1_conv():
+    connector = MODELS.build(dict(type='ConvConnector', in_channels=[4, 8],
+                                  out_channels=[16, 16]))
+    feats = pyramid([4, 8])
+    outputs = connector(feats)
+    for conv, level, out in zip(connector.convs, feats, outputs):
+        torch.testing.assert_close(out, F.conv2d(level, conv.weight, conv.bias))
+    with pytest.raises(ValueError, match=r'in_channels \[4\] \(student\) and out_channels '
+                                         r'\[4, 4\] \(teacher\)'):
+        MODELS.build(dict(type='ConvConnector', in_channels=[4], out_channels=[4, 4]))
