@@ -6,6 +6,7 @@ import re
 from typing import Dict, List, Optional, Sequence
 
 from mmdet.registry import MODELS
+from mmengine.registry import DefaultScope
 from torch import Tensor, nn
 
 from ..builder import build_loss
@@ -41,10 +42,11 @@ class FeatureDistillation(nn.Module):
                  student_channels: Optional[List[int]] = None,
                  teacher_channels: Optional[List[int]] = None) -> None:
         super().__init__()
-        self.loss = build_loss(loss, 'feature_distill.loss')
+        with DefaultScope.overwrite_default_scope('mmdet'):  # also outside a Runner
+            self.loss = build_loss(loss, 'feature_distill.loss')
+            self.connector = None if connector is None else _build_connector(
+                dict(connector), student_channels, teacher_channels)
         self.loss_name = loss_name or loss_key(self.loss)
-        self.connector = None if connector is None else _build_connector(
-            dict(connector), student_channels, teacher_channels)
         if self.connector is None and None not in (student_channels, teacher_channels) and \
                 student_channels != teacher_channels:
             raise ValueError(

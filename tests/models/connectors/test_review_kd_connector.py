@@ -71,8 +71,8 @@ def test_information_flows_from_coarse_to_fine_only():
 
 
 def test_only_the_coarsest_level_has_no_attention():
-    connector = MODELS.build(dict(type='ReviewKDConnector', in_channels=[4] * 5,
-                                  out_channels=[8] * 5))
+    connector = MODELS.build(dict(_scope_='mmdet', type='ReviewKDConnector',
+                                  in_channels=[4] * 5, out_channels=[8] * 5))
     assert [f.attention is None for f in connector.fusions] == [False] * 4 + [True]
     assert connector.fusions[0].reduce[0].out_channels == 256  # ReviewKD's mid for detection
 
@@ -87,7 +87,7 @@ def test_level_count_mismatch_is_refused():
 
 
 def test_conv_connector_maps_each_level_with_its_own_1x1_conv():
-    connector = MODELS.build(dict(type='ConvConnector', in_channels=[4, 8],
+    connector = MODELS.build(dict(_scope_='mmdet', type='ConvConnector', in_channels=[4, 8],
                                   out_channels=[16, 16]))
     feats = pyramid([4, 8])
     outputs = connector(feats)
@@ -95,4 +95,5 @@ def test_conv_connector_maps_each_level_with_its_own_1x1_conv():
         torch.testing.assert_close(out, F.conv2d(level, conv.weight, conv.bias))
     with pytest.raises(ValueError, match=r'in_channels \[4\] \(student\) and out_channels '
                                          r'\[4, 4\] \(teacher\)'):
-        MODELS.build(dict(type='ConvConnector', in_channels=[4], out_channels=[4, 4]))
+        MODELS.build(dict(_scope_='mmdet', type='ConvConnector', in_channels=[4],
+                          out_channels=[4, 4]))

@@ -58,7 +58,7 @@ def test_constant_offset_by_hand():
 
 
 def test_registered_and_zero_on_equal_maps():
-    loss = MODELS.build(dict(type='HCLLoss', loss_weight=2.0))
+    loss = MODELS.build(dict(_scope_='mmdet', type='HCLLoss', loss_weight=2.0))
     teacher = pyramid(5)
     assert loss(teacher, teacher).item() == 0.0
     assert loss.pool_sizes == (4, 2, 1)
