@@ -19,7 +19,8 @@ The last line holds the headline numbers as name=value pairs:
        / (teacher weights + teacher share peak + connector peak)          (goal <= 1.1)
 
     python benchmarks/bench_step.py                           # CPU, 2 x 320x256 images
-    python benchmarks/bench_step.py --config configs/reviewckd/reviewckd_faster-rcnn_r101-r18_ms-360k_coco.py
+    python benchmarks/bench_step.py \
+        --config configs/reviewckd/reviewckd_faster-rcnn_r101-r18_ms-360k_coco.py
     python benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2
 """
 import argparse

@@ -22,8 +22,8 @@ def tiny_coco_options(root):
     loaders = [f'{split}_dataloader.{key}'
                for split in ('train', 'val', 'test')
                for key in ('num_workers=0', 'persistent_workers=False')]
-    return [*(f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val',
-                                                                         'test')),
+    roots = [f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val', 'test')]
+    return [*roots,
             f'val_evaluator.ann_file={root}annotations/instances_val2017.json',
             f'test_evaluator.ann_file={root}annotations/instances_val2017.json', *loaders]
 
