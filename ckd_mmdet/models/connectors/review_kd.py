@@ -6,8 +6,9 @@ import torch
 import torch.nn.functional as F
 from mmcv.cnn import build_norm_layer
 from mmdet.registry import MODELS
-from mmengine.model import BaseModule
 from torch import Tensor, nn
+
+from .base import LevelwiseConnector
 
 
 class AttentionFusion(nn.Module):
@@ -40,7 +41,7 @@ class AttentionFusion(nn.Module):
 
 
 @MODELS.register_module()
-class ReviewKDConnector(BaseModule):
+class ReviewKDConnector(LevelwiseConnector):
     """Maps the student's pyramid levels to the teacher's channels, coarse to fine, each
     level fused with what the coarser levels left (ReviewKD, arXiv 2104.09044; the detection
     version in ZhouXinzzzzz/CKD detection/model/reviewkd.py, ``mid`` = 256).
@@ -55,23 +56,14 @@ class ReviewKDConnector(BaseModule):
     def __init__(self, in_channels: Sequence[int], out_channels: Sequence[int],
                  mid_channels: int = 256, norm_cfg: dict = dict(type='BN'),
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg)
-        in_channels, out_channels = list(in_channels), list(out_channels)
-        if not in_channels or len(in_channels) != len(out_channels):
-            raise ValueError(
-                f'ReviewKDConnector maps each student level to the teacher level of the same '
-                f'index: in_channels {in_channels} (student) and out_channels {out_channels} '
-                f'(teacher) must list the same, non-zero number of levels')
-        self.in_channels, self.out_channels = in_channels, out_channels
-        last = len(in_channels) - 1
+        super().__init__(in_channels, out_channels, init_cfg)
+        last = len(self.in_channels) - 1
         self.fusions = nn.ModuleList(
             AttentionFusion(cin, mid_channels, cout, level < last, norm_cfg)
-            for level, (cin, cout) in enumerate(zip(in_channels, out_channels)))
+            for level, (cin, cout) in enumerate(zip(self.in_channels, self.out_channels)))
 
     def forward(self, feats: Sequence[Tensor]) -> List[Tensor]:
-        if len(feats) != len(self.fusions):
-            raise ValueError(f'ReviewKDConnector was built for {len(self.fusions)} levels, '
-                             f'got {len(feats)} feature maps')
+        self.check_levels(feats)
         outputs, residual = [None] * len(feats), None
         for level in reversed(range(len(feats))):  # the coarsest level first
             outputs[level], residual = self.fusions[level](feats[level], residual)
