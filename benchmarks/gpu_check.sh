@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Both benchmarks at real scale on one GPU, in under 8 minutes (the time limits below), output in one file.
+# Both benchmarks at real scale on one GPU, in under 8 minutes (the limits below), one file.
 #
 #   bash benchmarks/gpu_check.sh [WHEELS_DIR] [OUTPUT_FILE]
 #
