@@ -42,6 +42,7 @@ VARIANTS = {  # name: (config, extra --cfg-options, run directory name)
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seed', type=int, default=1)
+    parser.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument('--work-dir', default='work_dirs/distill_quality')
     parser.add_argument('--data-root', default='data/shapes')
     parser.add_argument('--teacher-iters', type=int, default=3000)
@@ -54,7 +55,8 @@ def main():
         raise SystemExit(f'no teacher at {teacher_ckpt}: run benchmarks/distill_quality.py first')
     data = data_root_options(Path(args.data_root).resolve())
     results, run_dirs = {}, []
-    for name, (config, extra, pattern) in VARIANTS.items():
+    for name in args.variants:
+        config, extra, pattern = VARIANTS[name]
         run_dir = work_dir / pattern.format(iters=args.student_iters, seed=args.seed)
         options = [*data, *schedule_options(args.student_iters), f'randomness.seed={args.seed}',
                    *extra]
@@ -67,8 +69,9 @@ def main():
         [sys.executable, str(REPO / 'benchmarks' / 'training_curves.py'), *map(str, run_dirs),
          '--keys', 'loss_cls', 'loss_kd', 'grad_norm', 'acc', '--every', '100'],
         capture_output=True, text=True, check=True).stdout
+    command = ' '.join(['python benchmarks/kd_collapse.py', *sys.argv[1:]])
     lines = [f'Measured {time.strftime("%Y-%m-%d")} on 2 CPU threads, no GPU; command: '
-             f'`python benchmarks/kd_collapse.py --seed {args.seed}`.', '',
+             f'`{command}`.', '',
              f'**shapes, seed {args.seed}, teacher {teacher_ckpt}**', '',
              '| run | bbox mAP (%) | run directory |', '|---|---|---|']
     lines += [f'| {name} | {value:.2f} | `{run_dir.name}` |'
