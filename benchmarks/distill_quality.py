@@ -111,13 +111,13 @@ def classification(args):
 
 def paired_differences(results, unit, references=('student alone', 'ReviewKD')):
     """Markdown rows: each method minus each reference, seed by seed (same seed = same
-    data order and initialisation), for the methods and references with every seed done."""
+    data order and initialisation), over the seeds both have finished (they run in order)."""
     lines = []
     for reference in references:
         base = results.get(reference) or []
         rows = [(method, [v - b for v, b in zip(values, base)])
                 for method, values in results.items()
-                if method not in ('teacher', reference) and base and len(values) == len(base)]
+                if method not in ('teacher', reference) and base and values]
         if not rows:
             continue
         lines += [f'Paired differences, method − {reference}, seed by seed ({unit}):', '',
