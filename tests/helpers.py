@@ -1,5 +1,7 @@
 """Shared by the tests: the tiny configs and the generated shapes set."""
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from ckd_mmdet.datasets.synthetic import make_split
@@ -117,3 +119,13 @@ def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+def run_python(*args, timeout=600):
+    """Runs ``python -W ignore ARGS`` (a tool, as a user does) with a fixed hash seed; asserts
+    it succeeded and returns its stdout + stderr."""
+    result = subprocess.run([sys.executable, '-W', 'ignore', *map(str, args)],
+                            capture_output=True, text=True, timeout=timeout,
+                            env={**os.environ, 'PYTHONHASHSEED': '0'})
+    assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-5000:])
+    return result.stdout + result.stderr

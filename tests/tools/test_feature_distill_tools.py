@@ -3,12 +3,11 @@ testing with the plain student config, extracting the student (subprocesses, CPU
 import pickle
 import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 import torch
 from helpers import CONFIGS, REPO, STUDENT_CONFIG
+from helpers import run_python as run
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
 from mmengine.config import Config
@@ -20,14 +19,6 @@ pytestmark = pytest.mark.slow  # tools in subprocesses, end to end
 REVIEW_CONFIG = CONFIGS / 'tiny_reviewckd_faster-rcnn_r34-r18.py'
 TOOLS = REPO / 'tools'
 CONNECTOR = 'feature_distill.connector.'
-
-
-def run(*args):
-    result = subprocess.run([sys.executable, '-W', 'ignore', *map(str, args)],
-                            capture_output=True, text=True, timeout=600,
-                            env={'PYTHONHASHSEED': '0', **__import__('os').environ})
-    assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-5000:])
-    return result.stdout + result.stderr
 
 
 def train(work_dir, teacher_ckpt, shapes_root, *extra):

@@ -9,6 +9,7 @@ import pytest
 import torch
 from helpers import (DISTILL_CONFIG, REPO, STUDENT_CONFIG, TEACHER_CONFIG, TINY_COCO,
                      free_port)
+from helpers import run_python as run
 
 from ckd_mmdet.runs import data_root_options
 
@@ -16,14 +17,6 @@ pytestmark = pytest.mark.slow  # tools in subprocesses, end to end
 
 TRAIN = str(REPO / 'tools' / 'train.py')
 TEST = str(REPO / 'tools' / 'test.py')
-
-
-def run(*args, timeout=600):
-    result = subprocess.run([sys.executable, '-W', 'ignore', *map(str, args)],
-                            capture_output=True, text=True, timeout=timeout,
-                            env={**os.environ, 'PYTHONHASHSEED': '0'})
-    assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-5000:])
-    return result.stdout + result.stderr
 
 
 def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes_root,
