@@ -29,31 +29,58 @@ from ckd_mmdet.datasets.synthetic import main as make_shapes
 from ckd_mmdet.runs import data_root_options, schedule_options, test, train
 
 REPO = Path(__file__).resolve().parents[1]
-DETECTION_METHODS = {
-    'student alone': 'faster-rcnn_r18-narrow_shapes.py',
-    'KD': 'kd_faster-rcnn_r34-r18-narrow_shapes.py',
-    'DKD': 'dkd_faster-rcnn_r34-r18-narrow_shapes.py',
-    'CKD': 'ckd_faster-rcnn_r34-r18-narrow_shapes.py',
-    'ReviewKD': 'reviewkd_faster-rcnn_r34-r18-narrow_shapes.py',
-    'ReviewCKD': 'reviewckd_faster-rcnn_r34-r18-narrow_shapes.py',
-    'CKD + PKD': 'ckd-pkd_faster-rcnn_r34-r18-narrow_shapes.py',
+CKD_GFL = 'ckd_gfl_r34-r18-narrow_shapes.py'
+PAIRS = {  # --pair: the shapes teacher and each method's student config (configs/demo/)
+    'faster-rcnn': dict(
+        title='Faster R-CNN R-34', teacher='faster-rcnn_r34_shapes.py', methods={
+            'student alone': 'faster-rcnn_r18-narrow_shapes.py',
+            'KD': 'kd_faster-rcnn_r34-r18-narrow_shapes.py',
+            'DKD': 'dkd_faster-rcnn_r34-r18-narrow_shapes.py',
+            'CKD': 'ckd_faster-rcnn_r34-r18-narrow_shapes.py',
+            'ReviewKD': 'reviewkd_faster-rcnn_r34-r18-narrow_shapes.py',
+            'ReviewCKD': 'reviewckd_faster-rcnn_r34-r18-narrow_shapes.py',
+            'CKD + PKD': 'ckd-pkd_faster-rcnn_r34-r18-narrow_shapes.py'}),
+    'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', methods={
+        'student alone': 'gfl_r18-narrow_shapes.py',
+        'KD': 'kd_gfl_r34-r18-narrow_shapes.py',
+        'CKD': 'ckd_gfl_r34-r18-narrow_shapes.py',
+        # the sample choices of SingleStageDistiller, each against 'CKD' (positives, weight 1)
+        'CKD teacher top-100': (CKD_GFL, ['model.samples.mode=teacher_topk',
+                                          'model.samples.topk=100']),
+        'CKD positives + top-100': (CKD_GFL, ['model.samples.mode=positives+teacher_topk',
+                                              'model.samples.topk=100']),
+        'CKD all priors': (CKD_GFL, ['model.samples.mode=all']),
+        'CKD + background logit 0': (CKD_GFL, ['model.samples.background_logit=0.0']),
+        'CKD confidence-weighted': (CKD_GFL, ['model.samples.weight=teacher_confidence']),
+        'CKD weight 3': (CKD_GFL, ['model.distill_loss.loss_weight=3.0'])}),
 }
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--work-dir', default='work_dirs/distill_quality')
+    parser.add_argument('--pair', default='faster-rcnn', choices=list(PAIRS),
+                        help='gfl: the dense pair; results go to distill_quality_gfl.*')
+    parser.add_argument('--work-dir', help='default: work_dirs/distill_quality[_gfl]')
     parser.add_argument('--data-root', default='data/shapes')
     parser.add_argument('--out-dir', default=str(REPO / 'benchmarks' / 'results'))
     parser.add_argument('--teacher-iters', type=int, default=3000)
     parser.add_argument('--student-iters', type=int, default=1500)
-    parser.add_argument('--methods', nargs='+', default=list(DETECTION_METHODS),
-                        choices=list(DETECTION_METHODS))
+    parser.add_argument('--methods', nargs='+', help="default: all of the pair's")
     parser.add_argument('--skip-detection', action='store_true')
     parser.add_argument('--skip-classification', action='store_true')
     parser.add_argument('--digits-epochs', type=int, default=60)
-    return parser.parse_args()
+    args = parser.parse_args()
+    pair = PAIRS[args.pair]
+    unknown = set(args.methods or ()) - set(pair['methods'])
+    if unknown:
+        parser.error(f'--methods: {sorted(unknown)} not among {list(pair["methods"])}')
+    args.methods = args.methods or list(pair['methods'])
+    args.stem = 'distill_quality' + ('' if args.pair == 'faster-rcnn' else f'_{args.pair}')
+    args.work_dir = args.work_dir or f'work_dirs/{args.stem}'
+    if args.pair != 'faster-rcnn':
+        args.skip_classification = True  # the digits rows belong to the first report
+    return args
 
 
 def detection(args, report_progress):
@@ -61,7 +88,8 @@ def detection(args, report_progress):
     if not (data_root / 'annotations' / 'instances_val.json').is_file():
         make_shapes([str(data_root)])
     data = data_root_options(data_root.resolve())
-    teacher_config = CONFIGS / 'faster-rcnn_r34_shapes.py'
+    pair = PAIRS[args.pair]
+    teacher_config = CONFIGS / pair['teacher']
     teacher_dir = work_dir / f'teacher_{args.teacher_iters}'
     teacher_ckpt = teacher_dir / f'iter_{args.teacher_iters}.pth'
     if not teacher_ckpt.is_file():
@@ -73,9 +101,13 @@ def detection(args, report_progress):
     results.update({method: [] for method in args.methods})
     for seed in args.seeds:  # seed-major: every method has a result early in a long run
         for method in args.methods:
-            config = CONFIGS / DETECTION_METHODS[method]
+            config, extra = pair['methods'][method], []
+            if not isinstance(config, str):  # (config, --cfg-options of this variant)
+                config, extra = config
             run_dir = work_dir / f'{method.replace(" ", "_")}_{args.student_iters}_seed{seed}'
-            options = [*data, *schedule_options(args.student_iters), f'randomness.seed={seed}']
+            config = CONFIGS / config
+            options = [*data, *schedule_options(args.student_iters), f'randomness.seed={seed}',
+                       *extra]
             if method != 'student alone':
                 options.append(f'model.teacher_ckpt={teacher_ckpt.resolve()}')
             results[method].append(cached(run_dir / 'map.json', lambda: run_and_test(
@@ -130,10 +162,10 @@ def paired_differences(results, unit, references=('student alone', 'ReviewKD')):
     return lines
 
 
-def write_outputs(report, out_dir, quiet=False):
+def write_outputs(report, out_dir, quiet=False, stem='distill_quality'):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / 'distill_quality.json').write_text(json.dumps(report, indent=2))
+    (out_dir / f'{stem}.json').write_text(json.dumps(report, indent=2))
     lines = [f'Measured {report["date"]} on {report["machine"]}; command: '
              f'`{report["command"]}`.', '']
     for task, unit in (('detection', 'COCO bbox mAP (%)'), ('classification', 'top-1 (%)')):
@@ -149,7 +181,7 @@ def write_outputs(report, out_dir, quiet=False):
             lines.append(f'| {method} | {mean:.2f} ± {std:.2f} | {runs} |')
         lines.append('')
         lines += paired_differences(report[task]['results'], unit)
-    (out_dir / 'distill_quality.md').write_text('\n'.join(lines))
+    (out_dir / f'{stem}.md').write_text('\n'.join(lines))
 
     import matplotlib
     matplotlib.use('Agg')
@@ -172,10 +204,10 @@ def write_outputs(report, out_dir, quiet=False):
         axis.set_ylabel('bbox mAP (%)' if task == 'detection' else 'top-1 (%)')
         axis.tick_params(axis='x', labelrotation=20)
     figure.tight_layout()
-    figure.savefig(out_dir / 'distill_quality.png', dpi=110)
+    figure.savefig(out_dir / f'{stem}.png', dpi=110)
     plt.close(figure)
     if not quiet:
-        print((out_dir / 'distill_quality.md').read_text())
+        print((out_dir / f'{stem}.md').read_text())
 
 
 def main():
@@ -189,15 +221,15 @@ def main():
             title=f'digits, MLP 256 -> MLP 12, {args.digits_epochs} epochs, seeds {args.seeds}',
             results=classification(args))
     if not args.skip_detection:
-        title = (f'shapes, Faster R-CNN R-34 ({args.teacher_iters} it) -> narrow R-18 '
+        title = (f'shapes, {PAIRS[args.pair]["title"]} ({args.teacher_iters} it) -> narrow R-18 '
                  f'({args.student_iters} it), seeds {args.seeds}')
 
         def report_progress(results):  # a long run leaves its results so far on disk
             report['detection'] = dict(title=title + ' (in progress)', results=results)
-            write_outputs(report, args.out_dir, quiet=True)
+            write_outputs(report, args.out_dir, quiet=True, stem=args.stem)
 
         report['detection'] = dict(title=title, results=detection(args, report_progress))
-    write_outputs(report, args.out_dir)
+    write_outputs(report, args.out_dir, stem=args.stem)
 
 
 if __name__ == '__main__':

@@ -10,9 +10,11 @@ _apply_bridges()
 from .datasets import DatasetNotFoundError  # noqa: E402
 from .engine import DropDistillationKeysHook, ResumeRandomStateHook  # noqa: E402
 from .models import (CKDLoss, FeatureDistillation, FrozenTeacherMixin, HCLLoss,  # noqa: E402
-                     ReviewKDConnector, TwoStageDistiller, ckd_loss, hcl_loss)
+                     ReviewKDConnector, SigmoidKDLoss, SingleStageDistiller, TwoStageDistiller,
+                     ckd_loss, hcl_loss, sigmoid_kd_loss)
 
 __version__ = '0.1.0'
 __all__ = ['CKDLoss', 'DatasetNotFoundError', 'DropDistillationKeysHook', 'FeatureDistillation',
            'FrozenTeacherMixin', 'HCLLoss', 'ResumeRandomStateHook', 'ReviewKDConnector',
-           'TwoStageDistiller', 'ckd_loss', 'hcl_loss', '__version__']
+           'SigmoidKDLoss', 'SingleStageDistiller', 'TwoStageDistiller', 'ckd_loss', 'hcl_loss',
+           'sigmoid_kd_loss', '__version__']

@@ -129,3 +129,57 @@ def run_python(*args, timeout=600):
                             env={**os.environ, 'PYTHONHASHSEED': '0'})
     assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-5000:])
     return result.stdout + result.stderr
+
+
+# The mmdet configs (shipped inside the mmdet wheel) whose models the tiny dense pairs shrink.
+DENSE_FAMILIES = {
+    'retinanet': 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py',
+    'atss': 'mmdet::atss/atss_r50_fpn_1x_coco.py',
+    'fcos': 'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_1x_coco.py',
+    'gfl': 'mmdet::gfl/gfl_r50_fpn_1x_coco.py',
+    'rtmdet': 'mmdet::rtmdet/rtmdet_s_8xb32-300e_coco.py',
+}
+
+
+def dense_model(family, teacher=False, num_classes=12):
+    """The model dict of ``family``'s mmdet config, shrunk to a tiny CPU model: a ResNet-18
+    (teacher: ResNet-34 at twice the width) or a narrow CSPNeXt, one head conv, BN, no
+    pretrained weights."""
+    from mmengine.hub import get_config
+
+    model = get_config(DENSE_FAMILIES[family]).model.to_dict()
+    width = 16 if teacher else 8
+    if model['backbone']['type'] == 'ResNet':
+        model['backbone'].update(depth=34 if teacher else 18, base_channels=width,
+                                 frozen_stages=-1, norm_eval=False, init_cfg=None,
+                                 norm_cfg=dict(type='BN', requires_grad=True))
+        model['neck'].update(in_channels=[width, 2 * width, 4 * width, 8 * width],
+                             out_channels=2 * width)
+    else:  # CSPNeXt + CSPNeXtPAFPN
+        factor = width / 64
+        model['backbone'].update(widen_factor=factor, deepen_factor=0.167, init_cfg=None,
+                                 norm_cfg=dict(type='BN'))
+        model['neck'].update(in_channels=[int(c * factor) for c in (256, 512, 1024)],
+                             out_channels=2 * width, num_csp_blocks=1, norm_cfg=dict(type='BN'))
+        model['bbox_head'].update(norm_cfg=dict(type='BN'))
+    model['bbox_head'].update(num_classes=num_classes, in_channels=2 * width,
+                              feat_channels=2 * width, stacked_convs=1)
+    if model['bbox_head']['type'] in ('ATSSHead', 'FCOSHead', 'GFLHead'):  # GN of 32 groups
+        model['bbox_head']['norm_cfg'] = dict(type='GN', num_groups=8, requires_grad=True)
+    return model
+
+
+def dense_distiller_model(family, teacher_ckpt=None, **options):
+    """A SingleStageDistiller dict: ``family``'s tiny student learning its tiny teacher."""
+    return dict(dense_model(family), type='SingleStageDistiller',
+                teacher_config=dense_model(family, teacher=True),
+                teacher_ckpt=None if teacher_ckpt is None else str(teacher_ckpt), **options)
+
+
+def write_dense_config(path, model):
+    """A config file: the tiny Faster R-CNN config's data and runtime (96 px shapes) with
+    ``model`` in place of its model."""
+    path = Path(path)
+    path.write_text(f'_base_ = {str(STUDENT_CONFIG)!r}\n'
+                    f'model = {dict(model, _delete_=True)!r}\n')
+    return path

@@ -1,6 +1,8 @@
 from .connectors import ConvConnector, ReviewKDConnector
-from .distillers import FeatureDistillation, FrozenTeacherMixin, TwoStageDistiller
-from .losses import CKDLoss, HCLLoss, ckd_loss, hcl_loss
+from .distillers import (FeatureDistillation, FrozenTeacherMixin, SingleStageDistiller,
+                         TwoStageDistiller)
+from .losses import CKDLoss, HCLLoss, SigmoidKDLoss, ckd_loss, hcl_loss, sigmoid_kd_loss
 
 __all__ = ['CKDLoss', 'ConvConnector', 'FeatureDistillation', 'FrozenTeacherMixin', 'HCLLoss',
-           'ReviewKDConnector', 'TwoStageDistiller', 'ckd_loss', 'hcl_loss']
+           'ReviewKDConnector', 'SigmoidKDLoss', 'SingleStageDistiller', 'TwoStageDistiller',
+           'ckd_loss', 'hcl_loss', 'sigmoid_kd_loss']

@@ -8,18 +8,34 @@ import pytest
 from mmdet.registry import MODELS
 from mmengine.config import Config
 
-from ckd_mmdet import CKDLoss, TwoStageDistiller
+from ckd_mmdet import CKDLoss, SigmoidKDLoss, SingleStageDistiller, TwoStageDistiller
 
 ROOT = Path(__file__).parents[2] / 'configs'
 CONFIGS = sorted(ROOT.glob('*.py'))
 REVIEW_CONFIGS = sorted((ROOT / 'reviewckd').glob('*.py'))
 STUDENTS = sorted((ROOT / 'students').glob('*.py'))
 IMAGENET_INIT = ('torchvision://resnet18', 'torchvision://resnet50',
-                 'open-mmlab://mmdet/mobilenet_v2')
-# the distiller's own arguments (all but **student), and its type
-DISTILLER_KEYS = ('type', *[name for name, parameter in inspect.signature(
-    TwoStageDistiller.__init__).parameters.items()
-    if name != 'self' and parameter.kind is not parameter.VAR_KEYWORD])
+                 'open-mmlab://mmdet/mobilenet_v2', 'open-mmlab://detectron/resnet50_caffe',
+                 'https://download.openmmlab.com/mmdetection/v3.0/rtmdet/cspnext_rsb_pretrain/'
+                 'cspnext-s_imagenet_600e.pth')
+# the distillers' own arguments (all but **student), and their type
+DISTILLER_KEYS = ('type', *{name for distiller in (TwoStageDistiller, SingleStageDistiller)
+                            for name, parameter in inspect.signature(
+                                distiller.__init__).parameters.items()
+                            if name != 'self' and parameter.kind is not parameter.VAR_KEYWORD})
+SINGLE_STAGE_CONFIGS = sorted((ROOT / 'single_stage').glob('*.py'))
+# single-stage pair -> (student config, teacher: the mmdet config)
+SINGLE_STAGE_PAIRS = {
+    'gfl_r101-r50_fpn_1x_coco': ('gfl_r50_fpn_1x_coco.py', 'gfl/gfl_r101_fpn_ms-2x_coco.py'),
+    'retinanet_r101-r50_fpn_2x_coco': ('retinanet_r50_fpn_2x_coco.py',
+                                       'retinanet/retinanet_r101_fpn_2x_coco.py'),
+    'atss_r101-r50_fpn_1x_coco': ('atss_r50_fpn_1x_coco.py', 'atss/atss_r101_fpn_1x_coco.py'),
+    'fcos_r101-r50-caffe_fpn_gn-head_ms-640-800-2x_coco': (
+        'fcos_r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
+        'fcos/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py'),
+    'rtmdet_l-s_8xb32-300e_coco': ('rtmdet_s_8xb32-300e_coco.py',
+                                   'rtmdet/rtmdet_l_8xb32-300e_coco.py'),
+}
 # distillation config -> its plain student config
 PAIRS = {
     'ckd_faster-rcnn_r101-r18_coco.py': 'faster-rcnn_r18_fpn_2x_coco.py',
@@ -42,6 +58,10 @@ REVIEW_PAIRS = {
 REVIEW_METHODS = ('reviewckd', 'reviewkd', 'reviewdkd', 'ckd-pkd')
 PAIRS.update({f'reviewckd/{method}_{pair}_ms-360k_coco.py': student
               for pair, (student, *_) in REVIEW_PAIRS.items() for method in REVIEW_METHODS})
+PAIRS.update({f'single_stage/{method}_{pair}.py': student
+              for pair, (student, _) in SINGLE_STAGE_PAIRS.items() for method in ('ckd', 'kd')})
+# mmdet's LD: its student has an LDHead and its checkpoints hold the teacher, so no plain student
+NO_PLAIN_STUDENT = {'single_stage/ld_gfl_r101-r50_fpn_1x_coco.py'}
 
 
 def review_method_and_pair(path):
@@ -58,8 +78,9 @@ def fast_tier_one_per_method(paths):
 
 
 def test_every_shipped_config_has_a_plain_student():
-    shipped = {c.name for c in CONFIGS} | {f'reviewckd/{c.name}' for c in REVIEW_CONFIGS}
-    assert shipped == set(PAIRS)
+    shipped = {c.name for c in CONFIGS} | {f'reviewckd/{c.name}' for c in REVIEW_CONFIGS} | \
+        {f'single_stage/{c.name}' for c in SINGLE_STAGE_CONFIGS}
+    assert shipped == set(PAIRS) | NO_PLAIN_STUDENT
     assert {c.name for c in STUDENTS} == set(PAIRS.values())
 
 
@@ -157,9 +178,41 @@ def test_student_config_builds_without_download(path, no_network):
     assert path.read_text().startswith('# ')
     assert {'type': 'ResumeRandomStateHook'} in cfg.custom_hooks
     model = MODELS.build(cfg.model)
-    assert type(model).__name__ in ('FasterRCNN', 'MaskRCNN')
-    assert model.roi_head.bbox_head.num_classes == 80
+    assert type(model).__name__ in ('FasterRCNN', 'MaskRCNN', 'GFL', 'RetinaNet', 'ATSS', 'FCOS',
+                                    'RTMDet')
+    head = model.roi_head.bbox_head if hasattr(model, 'roi_head') else model.bbox_head
+    assert head.num_classes == 80
     assert cfg.model.backbone.init_cfg.checkpoint in IMAGENET_INIT
+
+
+@pytest.mark.parametrize('path', [
+    path if path.stem.startswith(('ckd_gfl', 'kd_gfl')) else
+    pytest.param(path, marks=pytest.mark.slow) for path in SINGLE_STAGE_CONFIGS],
+    ids=lambda p: p.stem)
+def test_single_stage_config_distils_its_pair(path, no_network):
+    cfg = Config.fromfile(str(path))
+    text = path.read_text()
+    assert text.startswith('# ') and 'Run:' in text
+    assert 'ckd_mmdet' in cfg.custom_imports.imports
+    assert {'type': 'ResumeRandomStateHook'} in cfg.custom_hooks
+    assert cfg.model.teacher_ckpt.startswith('https://download.openmmlab.com/mmdetection/')
+    method, _, pair = path.stem.partition('_')
+    if method == 'ld':  # mmdet's own LD detector, its teacher inside, loaded when built
+        cfg.model.teacher_ckpt = None
+        model = MODELS.build(cfg.model)
+        assert type(model).__name__ == 'KnowledgeDistillationSingleStageDetector'
+        assert model.teacher_model.backbone.depth == 101
+        return
+    model = MODELS.build(cfg.model)
+    assert isinstance(model, SingleStageDistiller)
+    assert model.bbox_head.num_classes == model.teacher.bbox_head.num_classes == 80
+    assert model.samples.mode == 'positives' and not model.distill_centerness
+    loss = {'ckd': CKDLoss, 'kd': SigmoidKDLoss}[method]
+    assert isinstance(model.distill_loss, loss) and model.distill_loss.loss_weight == 1.0
+    if method == 'ckd':
+        assert model.distill_loss.tau == 1.0
+    assert cfg.model.teacher_config == 'mmdet::' + SINGLE_STAGE_PAIRS[pair][1]
+    assert type(model.teacher.bbox_head) is type(model.bbox_head)
 
 
 DEMO_CONFIGS = sorted((ROOT / 'demo').glob('*.py'))
@@ -172,8 +225,9 @@ def test_demo_config_builds(path, no_network):
     if 'teacher_config' in cfg.model:
         cfg.model.teacher_ckpt = None  # make demo trains it first
     model = MODELS.build(cfg.model)
-    assert model.roi_head.bbox_head.num_classes == 12
-    if isinstance(model, TwoStageDistiller):
+    head = model.roi_head.bbox_head if hasattr(model, 'roi_head') else model.bbox_head
+    assert head.num_classes == 12
+    if isinstance(model, (TwoStageDistiller, SingleStageDistiller)):
         assert model.teacher.backbone.depth == 34 and model.backbone.depth == 18
         assert model.teacher.backbone.base_channels == 2 * model.backbone.base_channels
 
@@ -185,6 +239,7 @@ def test_configs_readme_lists_every_config():
     listed = {name for name in shipped if f'`{name}`' in table}
     assert shipped - listed == set(), 'configs missing from configs/README.md'
     named = {name for name in re.findall(r'`((?:[\w.-]+/)*[\w.-]+\.py)`', table)
-             if name.split('/')[0] in ('students', 'demo', 'classification', 'reviewckd')
+             if name.split('/')[0] in ('students', 'demo', 'classification', 'reviewckd',
+                                       'single_stage')
              or re.match(r'(ckd|kd|dkd)_[^/]+$', name)}  # not upstream files it cites
     assert {name for name in named if not (ROOT / name).is_file()} == set(), 'stale rows'

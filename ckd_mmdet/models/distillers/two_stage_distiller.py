@@ -2,7 +2,6 @@
 """RoI-logit (and FPN feature) distillation for two-stage detectors: the student is the
 detector."""
 import inspect
-from contextlib import contextmanager
 from typing import Optional, Union
 
 import torch
@@ -15,6 +14,7 @@ from torch import Tensor
 from ..builder import build_loss
 from .feature_distillation import FeatureDistillation, loss_key, neck_channels
 from .frozen_teacher import FrozenTeacherMixin
+from .recording import recording
 
 
 @MODELS.register_module()
@@ -81,8 +81,8 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
                                             neck_channels(self.teacher))
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
-        with _recording(self, 'extract_feat') as features, \
-                _recording(self.roi_head.bbox_head, 'loss_and_target') as rois:
+        with recording(self, 'extract_feat') as features, \
+                recording(self.roi_head.bbox_head, 'loss_and_target') as rois:
             losses = super().loss(batch_inputs, batch_data_samples)
         teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
         if self.distill_loss is not None:
@@ -120,26 +120,6 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
             raise ValueError(f'teacher and student must classify the same classes: the '
                              f"student's roi_head.bbox_head.num_classes is {classes[0]}, the "
                              f"teacher's {classes[1]}")
-
-
-@contextmanager
-def _recording(module, method_name):
-    """Records the arguments (by name) and the ``result`` of the last call of one method of
-    ``module``, on the instance (the class's method shows through again afterwards)."""
-    record = {}
-    method = getattr(module, method_name)
-
-    def recorded(*args, **kwargs):
-        result = method(*args, **kwargs)
-        record.update(inspect.signature(method).bind(*args, **kwargs).arguments)
-        record['result'] = result
-        return result
-
-    setattr(module, method_name, recorded)
-    try:
-        yield record
-    finally:
-        delattr(module, method_name)
 
 
 def _check_two_stage(who, model_args):

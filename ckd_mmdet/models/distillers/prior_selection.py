@@ -1,0 +1,75 @@
+# Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
+"""Which dense priors become distillation samples, and how their rows are prepared."""
+from typing import Optional, Tuple
+
+import torch
+from torch import Tensor
+
+MODES = ('positives', 'teacher_topk', 'positives+teacher_topk', 'all')
+WEIGHTS = (None, 'teacher_confidence')
+
+
+class PriorSelection:
+    """Selects priors per image and pools them over the batch (image by image).
+
+    Args:
+        mode (str): 'positives' (the student's assigner positives), 'teacher_topk' (the
+            ``topk`` priors of each image with the highest teacher class score),
+            'positives+teacher_topk' (their union) or 'all' (every prior: the ablation,
+            affordable through CKDLoss's streaming path).
+        topk (int): Priors per image for the teacher_topk modes.
+        background_logit (float, optional): Appends this constant column to the teacher's and
+            the student's rows before the loss, so rows have a background direction.
+        weight (str, optional): 'teacher_confidence' weights each row by the teacher's highest
+            class probability (sigmoid) and averages by their sum.
+        num_classes (int): Class columns (columns beyond them, e.g. centerness, never count
+            as class scores).
+    """
+
+    def __init__(self, mode: str = 'positives', topk: int = 100,
+                 background_logit: Optional[float] = None, weight: Optional[str] = None, *,
+                 num_classes: int) -> None:
+        if mode not in MODES:
+            raise ValueError(f'samples.mode must be one of {MODES}, got {mode!r}')
+        if weight not in WEIGHTS:
+            raise ValueError(f'samples.weight must be one of {WEIGHTS}, got {weight!r}')
+        if 'topk' in mode and not (isinstance(topk, int) and topk > 0):
+            raise ValueError(f'samples.topk must be a positive int for mode {mode!r}, '
+                             f'got {topk!r}')
+        self.mode, self.topk, self.weight = mode, topk, weight
+        self.background_logit = None if background_logit is None else float(background_logit)
+        self.num_classes = num_classes
+
+    @property
+    def needs_labels(self) -> bool:
+        return 'positives' in self.mode
+
+    def mask(self, teacher_rows: Tensor, labels: Optional[Tensor]) -> Tensor:
+        """(B, priors) bool: the selected priors."""
+        if self.mode == 'all':
+            return torch.ones(teacher_rows.shape[:2], dtype=torch.bool,
+                              device=teacher_rows.device)
+        mask = torch.zeros(teacher_rows.shape[:2], dtype=torch.bool, device=teacher_rows.device)
+        if self.needs_labels:
+            mask |= (labels >= 0) & (labels < self.num_classes)
+        if 'teacher_topk' in self.mode:
+            score = teacher_rows[..., :self.num_classes].max(dim=2).values
+            top = score.topk(min(self.topk, score.shape[1]), dim=1).indices
+            mask.scatter_(1, top, True)
+        return mask
+
+    def __call__(self, student_rows: Tensor, teacher_rows: Tensor,
+                 labels: Optional[Tensor] = None) -> Tuple[Tensor, Tensor, dict]:
+        """(B, priors, C) rows of both → the selected (M, C') rows of both, and the
+        ``weight``/``avg_factor`` keywords for the loss (empty when unweighted)."""
+        mask = self.mask(teacher_rows, labels)
+        student, teacher = student_rows[mask], teacher_rows[mask]
+        extra = {}
+        if self.weight == 'teacher_confidence':
+            weight = teacher[:, :self.num_classes].max(dim=1).values.float().sigmoid()
+            extra = dict(weight=weight, avg_factor=weight.sum().clamp(min=1e-6))
+        if self.background_logit is not None:
+            column = student.new_full((student.shape[0], 1), self.background_logit)
+            student = torch.cat([student, column], dim=1)
+            teacher = torch.cat([teacher, column.to(teacher.dtype)], dim=1)
+        return student, teacher, extra

@@ -1,0 +1,165 @@
+# Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
+"""Prior-level logit (and FPN feature) distillation for single-stage (dense) detectors: the
+student is the detector."""
+from typing import Optional, Union
+
+import torch
+from mmdet.models.detectors import SingleStageDetector
+from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from mmengine.dist import get_world_size
+from torch import Tensor
+
+from ..builder import build_loss
+from .dense_heads import adapter_for, prior_rows
+from .feature_distillation import FeatureDistillation, loss_key, neck_channels
+from .frozen_teacher import FrozenTeacherMixin
+from .prior_selection import PriorSelection
+from .recording import recording
+
+
+@MODELS.register_module()
+class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
+    """A single-stage student detector that learns a frozen teacher's per-prior class logits.
+
+    The student trains as usual. Its head's classification maps and the teacher's, on the
+    teacher's own features of the same images, are flattened prior by prior (image, level,
+    y, x, anchor) into rows, which correspond one to one because the pair shares strides,
+    priors per location and classes (checked at build time and at every step). ``samples``
+    selects the rows (by default the student's assigner positives), pooled over the batch,
+    and ``distill_loss`` compares them. Heads: RetinaNet, ATSS, FCOS, GFL, RTMDet and their
+    subclasses (``dense_heads.py``). The teacher is held as ``FrozenTeacherMixin`` describes.
+
+    Args:
+        teacher_config (dict | str): Teacher model config, or a config file (``mmdet::``
+            paths included). A single-stage detector whose head has the student's strides,
+            priors per location and classes.
+        teacher_ckpt (str, optional): Teacher checkpoint path or URL (None: random teacher,
+            tests only; warns).
+        distill_loss (dict, optional): Any registered loss called as ``loss(student_rows,
+            teacher_rows, **weights)`` on (M, C) logits: ``CKDLoss`` (default),
+            ``SigmoidKDLoss`` (the KD baseline). None: features only.
+        distill_loss_name (str, optional): Key in the loss dict (``loss_ckd`` by default).
+        samples (dict): ``PriorSelection`` options: ``mode`` ('positives', 'teacher_topk',
+            'positives+teacher_topk', 'all'), ``topk``, ``background_logit``, ``weight``.
+        distill_centerness (bool): Append FCOS/ATSS centerness as one more logit column.
+        feature_distill (dict, optional): FPN feature distillation, see
+            ``FeatureDistillation`` (e.g. ReviewKD's connector and HCL loss).
+        teacher_precision, teacher_channels_last: As ``TwoStageDistiller``.
+        use_syncbn (bool): Convert the student's BN layers to SyncBN in distributed runs, as
+            mmdet's ``RTMDet`` detector does.
+        **student: The student's ``SingleStageDetector`` arguments (backbone, neck,
+            bbox_head, train_cfg, test_cfg, data_preprocessor, init_cfg).
+    """
+
+    def __init__(self,
+                 teacher_config: Union[dict, str],
+                 teacher_ckpt: Optional[str] = None,
+                 distill_loss: Optional[dict] = dict(type='CKDLoss', loss_weight=1.0,
+                                                     tau=1.0),
+                 distill_loss_name: Optional[str] = None,
+                 samples: dict = dict(mode='positives'),
+                 distill_centerness: bool = False,
+                 feature_distill: Optional[dict] = None,
+                 teacher_precision: str = 'fp32',
+                 teacher_channels_last: bool = False,
+                 use_syncbn: bool = False,
+                 **student) -> None:
+        _check_single_stage(student)
+        super().__init__(**student)
+        self.adapter = adapter_for(self.bbox_head, 'student')
+        self._init_teacher(teacher_config, teacher_ckpt, teacher_precision,
+                           teacher_channels_last, check_pair=self._check_pair)
+        self.teacher_adapter = adapter_for(self.teacher.bbox_head, 'teacher')
+        if distill_loss is None and feature_distill is None:
+            raise ValueError('SingleStageDistiller distils nothing: give distill_loss (prior '
+                             'logits), feature_distill (neck features) or both')
+        if distill_centerness and self.adapter.centerness_index is None:
+            raise ValueError(f'distill_centerness=True, but {type(self.bbox_head).__name__} '
+                             'has no centerness branch (FCOS and ATSS have one)')
+        if distill_centerness and self.bbox_head.num_base_priors != 1:
+            raise ValueError('distill_centerness needs one prior per location, the head has '
+                             f'{self.bbox_head.num_base_priors}')
+        self.distill_centerness = bool(distill_centerness)
+        self.distill_loss = None if distill_loss is None else build_loss(distill_loss,
+                                                                         'distill_loss')
+        self.distill_loss_name = distill_loss_name or (
+            None if self.distill_loss is None else loss_key(self.distill_loss))
+        unknown = set(samples) - {'mode', 'topk', 'background_logit', 'weight'}
+        if unknown:
+            raise ValueError(f'samples: unknown keys {sorted(unknown)}; it takes mode, topk, '
+                             'background_logit and weight')
+        self.samples = PriorSelection(**samples, num_classes=self.bbox_head.num_classes)
+        self.feature_distill = None if feature_distill is None else \
+            FeatureDistillation.from_config(feature_distill, neck_channels(self),
+                                            neck_channels(self.teacher))
+        if use_syncbn and get_world_size() > 1:
+            torch.nn.SyncBatchNorm.convert_sync_batchnorm(self)
+
+    def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
+        with recording(self, 'extract_feat') as features, \
+                recording(self.bbox_head, 'forward') as outputs, \
+                recording(self.bbox_head, 'get_targets') as targets:
+            losses = super().loss(batch_inputs, batch_data_samples)
+        teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
+        if self.distill_loss is not None:
+            student_rows, teacher_rows = self.prior_logits(outputs['result'], teacher_features)
+            labels = None
+            if self.samples.needs_labels:
+                if not targets:
+                    raise RuntimeError(f'{type(self.bbox_head).__name__}.loss_by_feat never '
+                                       'called get_targets(): no assigner positives to select')
+                labels = self.adapter.labels(targets['result'], len(batch_data_samples))
+            student, teacher, weights = self.samples(student_rows, teacher_rows, labels)
+            losses[self.distill_loss_name] = self.distill_loss(student, teacher, **weights)
+        if self.feature_distill is not None:
+            losses.update(self.feature_distill(features['result'], teacher_features))
+        return losses
+
+    def prior_logits(self, student_outputs: tuple, teacher_features) -> tuple:
+        """(B, priors, C) rows of the student's head outputs and of the teacher's head on
+        ``teacher_features``, prior by prior; raises if their maps do not line up."""
+        student_maps = self.adapter.score_maps(student_outputs, self.distill_centerness)
+        with torch.no_grad():
+            teacher_maps = self.teacher_adapter.score_maps(
+                self.teacher.bbox_head(teacher_features), self.distill_centerness)
+        shapes = [(tuple(s.shape), tuple(t.shape)) for s, t in zip(student_maps, teacher_maps)]
+        if len(student_maps) != len(teacher_maps) or any(s != t for s, t in shapes):
+            raise ValueError(
+                'SingleStageDistiller: the teacher and student classification maps do not line '
+                'up prior by prior (level: student vs teacher (B, priors x columns, H, W)): '
+                + '; '.join(f'{i}: {s} vs {t}' for i, (s, t) in enumerate(shapes) if s != t)
+                + f' ({len(student_maps)} vs {len(teacher_maps)} levels). They need the same '
+                'strides, priors per location and classes, and the same input images.')
+        columns = student_maps[0].shape[1] // self.bbox_head.num_base_priors
+        return prior_rows(student_maps, columns), prior_rows(teacher_maps, columns)
+
+    def _check_pair(self, teacher) -> None:
+        if not isinstance(teacher, SingleStageDetector):
+            raise TypeError(f'SingleStageDistiller needs a single-stage teacher (RetinaNet, '
+                            f'ATSS, FCOS, GFL, RTMDet); teacher_config builds a '
+                            f'{type(teacher).__name__}')
+        student, other = self.bbox_head, teacher.bbox_head
+        facts = {
+            'bbox_head.num_classes': lambda h: h.num_classes,
+            'bbox_head.cls_out_channels (sigmoid or softmax scores)':
+                lambda h: h.cls_out_channels,
+            'priors per location (bbox_head.num_base_priors: anchor ratios x scales)':
+                lambda h: h.num_base_priors,
+            'strides (bbox_head.prior_generator.strides)':
+                lambda h: [tuple(s) for s in h.prior_generator.strides],
+        }
+        for name, fact in facts.items():
+            if fact(student) != fact(other):
+                raise ValueError(f'teacher and student priors do not correspond one to one: '
+                                 f"the student's {name} is {fact(student)}, the teacher's "
+                                 f'{fact(other)}. Use a teacher with the same value.')
+
+
+def _check_single_stage(model_args):
+    if model_args.get('bbox_head') is None or model_args.get('roi_head') is not None:
+        found = ', '.join(sorted(k for k in model_args if k.endswith('head'))) or 'no heads'
+        raise TypeError(
+            'SingleStageDistiller needs a single-stage student (with bbox_head, e.g. '
+            f'RetinaNet, FCOS, ATSS, GFL, RTMDet); the student config has {found}. '
+            'Two-stage detectors use TwoStageDistiller.')
