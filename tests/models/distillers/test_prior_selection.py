@@ -1,0 +1,85 @@
+"""PriorSelection selects what it says, against brute-force selections."""
+import pytest
+import torch
+
+from ckd_mmdet.models.distillers import PriorSelection
+
+NUM_CLASSES = 5
+
+
+def rows_and_labels(seed=0, batch=3, priors=40):
+    torch.manual_seed(seed)
+    student = torch.randn(batch, priors, NUM_CLASSES, requires_grad=True)
+    teacher = torch.randn(batch, priors, NUM_CLASSES)
+    labels = torch.full((batch, priors), NUM_CLASSES)  # background
+    labels[torch.rand(batch, priors) < 0.2] = 2
+    labels[0, 0] = -1  # an ignored prior is not a positive
+    return student, teacher, labels
+
+
+def brute_force(teacher, labels, mode, topk):
+    chosen = []
+    for image in range(teacher.shape[0]):
+        picked = set()
+        if 'positives' in mode:
+            picked |= {i for i, label in enumerate(labels[image].tolist())
+                       if 0 <= label < NUM_CLASSES}
+        if 'topk' in mode:
+            scores = teacher[image].max(dim=1).values.tolist()
+            picked |= set(sorted(range(len(scores)), key=lambda i: -scores[i])[:topk])
+        if mode == 'all':
+            picked = set(range(teacher.shape[1]))
+        chosen += [(image, i) for i in sorted(picked)]  # image by image, prior order
+    return chosen
+
+
+@pytest.mark.parametrize('mode', ['positives', 'teacher_topk', 'positives+teacher_topk', 'all'])
+def test_selects_image_by_image_in_prior_order(mode):
+    student, teacher, labels = rows_and_labels()
+    selection = PriorSelection(mode, topk=6, num_classes=NUM_CLASSES)
+    got_student, got_teacher, extra = selection(student, teacher, labels)
+    expected = brute_force(teacher, labels, mode, 6)
+    assert extra == {}
+    assert torch.equal(got_teacher, torch.stack([teacher[b, i] for b, i in expected]))
+    assert torch.equal(got_student, torch.stack([student[b, i] for b, i in expected]))
+    assert got_student.requires_grad
+
+
+def test_topk_larger_than_the_priors_takes_them_all():
+    student, teacher, labels = rows_and_labels(priors=4)
+    got, _, _ = PriorSelection('teacher_topk', topk=10, num_classes=NUM_CLASSES)(
+        student, teacher, labels)
+    assert got.shape == (3 * 4, NUM_CLASSES)
+
+
+def test_centerness_column_is_not_a_class_score_for_topk_or_weights():
+    student, teacher, labels = rows_and_labels()
+    huge = torch.cat([teacher, torch.full_like(teacher[..., :1], 100.0)], dim=2)
+    selection = PriorSelection('teacher_topk', topk=3, weight='teacher_confidence',
+                               num_classes=NUM_CLASSES)
+    _, got, extra = selection(torch.cat([student, student[..., :1]], dim=2), huge, labels)
+    expected = brute_force(teacher, labels, 'teacher_topk', 3)
+    assert torch.equal(got[:, :NUM_CLASSES], torch.stack([teacher[b, i] for b, i in expected]))
+    assert torch.all(extra['weight'] < 1)
+
+
+def test_background_logit_and_confidence_weight():
+    student, teacher, labels = rows_and_labels()
+    selection = PriorSelection('positives', background_logit=-1.5, weight='teacher_confidence',
+                               num_classes=NUM_CLASSES)
+    got_student, got_teacher, extra = selection(student, teacher, labels)
+    assert got_student.shape[1] == got_teacher.shape[1] == NUM_CLASSES + 1
+    assert torch.all(got_student[:, -1] == -1.5) and torch.all(got_teacher[:, -1] == -1.5)
+    confidence = got_teacher[:, :NUM_CLASSES].max(dim=1).values.sigmoid()
+    assert torch.allclose(extra['weight'], confidence)
+    assert torch.allclose(extra['avg_factor'], confidence.sum())
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(mode='negatives'), 'samples.mode'),
+    (dict(mode='teacher_topk', topk=0), 'samples.topk'),
+    (dict(weight='iou'), 'samples.weight'),
+])
+def test_bad_options_name_the_key(options, message):
+    with pytest.raises(ValueError, match=message):
+        PriorSelection(**options, num_classes=NUM_CLASSES)

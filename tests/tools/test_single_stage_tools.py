@@ -1,0 +1,107 @@
+"""SingleStageDistiller through the tools, end to end on the tiny shapes set (subprocesses,
+CPU): every head family trains, exact resume, 2-process gloo, the plain student config tests a
+distilled checkpoint."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import torch
+from helpers import (DENSE_FAMILIES, REPO, dense_distiller_model, dense_model, free_port,
+                     write_dense_config)
+from helpers import run_python as run
+from mmdet.registry import MODELS
+from mmdet.utils import register_all_modules
+
+from ckd_mmdet.runs import data_root_options
+
+pytestmark = pytest.mark.slow  # tools in subprocesses, end to end
+TOOLS = REPO / 'tools'
+
+
+def teacher_checkpoint(family, folder):
+    """A checkpoint of ``family``'s tiny teacher (random weights, fixed seed)."""
+    register_all_modules()
+    torch.manual_seed(0)
+    teacher = MODELS.build(dense_model(family, teacher=True))
+    path = folder / f'{family}_teacher.pth'
+    torch.save(dict(state_dict=teacher.state_dict()), path)
+    return path
+
+
+def configs(family, folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    distill = write_dense_config(folder / f'tiny_ckd_{family}.py', dense_distiller_model(
+        family, teacher_checkpoint(family, folder)))
+    return distill, write_dense_config(folder / f'tiny_{family}.py', dense_model(family))
+
+
+def train(config, work_dir, shapes_root, *extra, iters=4):
+    return run(TOOLS / 'train.py', config, '--work-dir', work_dir, '--deterministic', *extra,
+               '--cfg-options', f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+               'default_hooks.checkpoint.interval=2', *data_root_options(shapes_root))
+
+
+def weights(path):
+    return torch.load(path, map_location='cpu', weights_only=False)['state_dict']
+
+
+@pytest.mark.parametrize('family', sorted(DENSE_FAMILIES))
+def test_each_head_family_distils_through_train_py(family, tmp_path, shapes_root):
+    distill, _ = configs(family, tmp_path / 'configs')
+    log = train(distill, tmp_path / 'run', shapes_root, iters=2)
+    assert 'teacher weights loaded from' in log
+    assert re.search(r'Iter\(train\) \[2/2\].* loss_ckd: \d+\.\d+', log), log[-3000:]
+    assert not any(key.startswith('teacher') for key in weights(tmp_path / 'run' / 'iter_2.pth'))
+
+
+@pytest.fixture(scope='module')
+def gfl_run(tmp_path_factory, shapes_root):
+    folder = tmp_path_factory.mktemp('gfl')
+    distill, plain = configs('gfl', folder / 'configs')
+    log = train(distill, folder / 'run', shapes_root)
+    assert re.search(r'Iter\(train\) \[4/4\].* loss_ckd: \d+\.\d+', log), log[-3000:]
+    return distill, plain, folder / 'run'
+
+
+def test_resume_is_bit_identical(tmp_path, gfl_run, shapes_root):
+    distill, _, run_dir = gfl_run
+    shutil.copy(run_dir / 'iter_2.pth', tmp_path / 'iter_2.pth')
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_2.pth'))
+    log = train(distill, tmp_path, shapes_root, '--resume')
+    assert 'Iter(train) [3/4]' in log and 'Iter(train) [1/4]' not in log
+    resumed, uninterrupted = weights(tmp_path / 'iter_4.pth'), weights(run_dir / 'iter_4.pth')
+    assert resumed.keys() == uninterrupted.keys()
+    different = [key for key in resumed if not torch.equal(resumed[key], uninterrupted[key])]
+    assert not different, f'{len(different)} tensors differ, e.g. {different[:3]}'
+
+
+def test_plain_student_config_tests_a_distilled_checkpoint(tmp_path, gfl_run, shapes_root):
+    distill, plain, run_dir = gfl_run
+    maps = []
+    for name, config in (('distill', distill), ('plain', plain)):
+        log = run(TOOLS / 'test.py', config, run_dir / 'iter_4.pth', '--work-dir',
+                  tmp_path / name, '--cfg-options', *data_root_options(shapes_root))
+        assert 'unexpected key' not in log and 'missing keys' not in log
+        found = re.findall(r'coco/bbox_mAP: (-?\d\.\d+)', log)
+        maps.append(found[-1] if found else 'empty' if 'results of the whole dataset is empty'
+                    in log else log[-2000:])
+    assert maps[0] == maps[1]
+
+
+def test_two_process_gloo_training_with_dist_train_sh(tmp_path, gfl_run, shapes_root):
+    distill, _, _ = gfl_run
+    env = {**os.environ, 'PORT': str(free_port()),
+           'PATH': f'{os.path.dirname(sys.executable)}{os.pathsep}{os.environ["PATH"]}',
+           'PYTHONWARNINGS': 'ignore'}
+    result = subprocess.run(
+        ['bash', str(TOOLS / 'dist_train.sh'), str(distill), '2', '--work-dir',
+         str(tmp_path), '--cfg-options', 'train_cfg.max_iters=2', 'train_cfg.val_interval=100',
+         *data_root_options(shapes_root)], capture_output=True, text=True, timeout=600, env=env)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-5000:]
+    assert 'Distributed training: True' in log and 'MMDistributedDataParallel' in log
+    assert re.search(r'Iter\(train\) \[2/2\].* loss_ckd: \d+\.\d+', log)
+    assert (tmp_path / 'iter_2.pth').is_file()
