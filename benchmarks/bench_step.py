@@ -2,10 +2,12 @@
 (+ the feature connector).
 
 In one process, with the R-101 -> R-18 Faster R-CNN pair of configs/ckd_faster-rcnn_r101-r18_coco.py
-or any distillation config given (random weights, nothing downloaded), on the same batch:
+or any distillation config given, two-stage or single-stage (random weights, nothing
+downloaded), on the same batch:
   student    one training iteration of the plain student (loss, backward, SGD step)
   teacher    the teacher's share alone: its backbone+neck forward and, with a logit loss, its
-             RoI head on the student's sampled RoIs, under no_grad
+             RoI head on the student's sampled RoIs (two-stage) or its dense head (single-stage),
+             under no_grad
   connector  with feature_distill: the connector's forward and the feature loss on the
              student's recorded FPN maps, and their backward (none without it)
   distill    one training iteration of the TwoStageDistiller (all of it)
@@ -17,11 +19,15 @@ The last line holds the headline numbers as name=value pairs:
   P2   distill / (student + teacher + connector)                          (goal <= 1.03)
   P3   (distill peak - student peak)
        / (teacher weights + teacher share peak + connector peak)          (goal <= 1.1)
+For a single-stage distiller it then times the logit loss (forward + backward) on the rows the
+distiller selected and on every prior of the batch (CKDLoss streams above its threshold, so
+its memory stays O(N C)).
 
     python benchmarks/bench_step.py                           # CPU, 2 x 320x256 images
     python benchmarks/bench_step.py \
         --config configs/reviewckd/reviewckd_faster-rcnn_r101-r18_ms-360k_coco.py
     python benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2
+    python benchmarks/bench_step.py --config configs/single_stage/ckd_gfl_r101-r50_fpn_1x_coco.py
 """
 import argparse
 import copy
@@ -31,11 +37,12 @@ import statistics
 import time
 from pathlib import Path
 
-from measure import measure_interleaved, restart_with_fixed_mmap_threshold, timed
+from measure import Memory, measure_interleaved, restart_with_fixed_mmap_threshold, timed
 
 restart_with_fixed_mmap_threshold()  # before torch allocates anything
 
 import torch  # noqa: E402
+from mmdet.models.detectors import SingleStageDetector, TwoStageDetector  # noqa: E402
 from mmdet.registry import MODELS  # noqa: E402
 from mmdet.testing import demo_mm_inputs  # noqa: E402
 from mmdet.utils import register_all_modules  # noqa: E402
@@ -71,8 +78,9 @@ def build_models(config, device):
     distiller = MODELS.build(model_cfg)
     distiller.load_teacher = lambda: setattr(distiller, '_teacher_loaded', True)  # no warning
     student_cfg = copy.deepcopy(model_cfg)
-    student_cfg.type = 'FasterRCNN'
-    for name, parameter in inspect.signature(TwoStageDistiller.__init__).parameters.items():
+    two_stage = isinstance(distiller, TwoStageDistiller)
+    student_cfg.type = (TwoStageDetector if two_stage else SingleStageDetector).__name__
+    for name, parameter in inspect.signature(type(distiller).__init__).parameters.items():
         if name != 'self' and parameter.kind is not parameter.VAR_KEYWORD:
             student_cfg.pop(name, None)  # the distiller's own arguments, not the student's
     student = MODELS.build(student_cfg)
@@ -95,17 +103,28 @@ def main():
     optimizers = {model: torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)
                   for model in (student, distiller)}
     captured = {}
-    teacher_logits = distiller.teacher_logits
+    two_stage = isinstance(distiller, TwoStageDistiller)
     loss_fn, features_fn = distiller.distill_loss, distiller.feature_distill
+    if two_stage:
+        teacher_logits = distiller.teacher_logits
 
-    def capture(features, rois):
-        captured['rois'] = rois
-        return teacher_logits(features, rois)
+        def capture(features, rois):
+            captured['rois'] = rois
+            return teacher_logits(features, rois)
 
-    distiller.teacher_logits = capture
+        distiller.teacher_logits = capture
+    elif loss_fn is not None:
+        prior_logits = distiller.prior_logits
+
+        def capture(outputs, features):
+            rows = prior_logits(outputs, features)
+            captured['all_rows'] = [r.detach().flatten(0, 1) for r in rows]
+            return rows
+
+        distiller.prior_logits = capture
     if loss_fn is not None:
-        loss_fn.register_forward_hook(
-            lambda module, args, out: captured.update(student_logits=args[0].detach()))
+        loss_fn.register_forward_hook(lambda module, args, out: captured.update(
+            student_logits=args[0].detach(), teacher_rows=args[1], selected=args[0].shape[0]))
     if features_fn is not None:
         features_fn.register_forward_pre_hook(lambda module, args: captured.update(
             student_features=[level.detach() for level in args[0]], teacher_features=args[1]))
@@ -120,7 +139,11 @@ def main():
     def teacher_share():
         with torch.no_grad():
             features = distiller.teacher_features(inputs, samples)
-            return None if loss_fn is None else teacher_logits(features, captured['rois'])
+            if loss_fn is None:
+                return None
+            if two_stage:
+                return teacher_logits(features, captured['rois'])
+            return distiller.teacher.bbox_head(features)
 
     def connector_share():
         student_features = [level.clone().requires_grad_()
@@ -144,9 +167,12 @@ def main():
 
     machine = (torch.cuda.get_device_name(device) if device.type == 'cuda' else
                f'{platform.machine()} CPU, {torch.get_num_threads()} threads')
+    samples_said = f'{num_rois} sampled RoIs' if two_stage else (
+        f'{captured["selected"]} of {captured["all_rows"][0].shape[0]} priors selected'
+        if 'all_rows' in captured else 'no logit loss')
     print(f'{time.strftime("%Y-%m-%d")}, {machine}, torch {torch.__version__}; '
-          f'{Path(args.config).name}; {args.batch} images of {width}x{height}, {num_rois} '
-          f'sampled RoIs; median of {args.repeats} interleaved rounds\n')
+          f'{Path(args.config).name}; {args.batch} images of {width}x{height}, {samples_said}; '
+          f'median of {args.repeats} interleaved rounds\n')
     print('| step | ms | peak MiB above resident |\n|---|---|---|')
     for name in (*shares, 'distill'):
         print(f'| {name} | {1e3 * medians[name]:.1f} | {peaks[name]:.1f} |')
@@ -156,7 +182,9 @@ def main():
     print(f'\nteacher weights {teacher_mib:.1f} MiB; distillation needs {extra:.1f} MiB more '
           f'than the student alone (teacher weights + distill peak - student peak)')
 
-    if args.variants and loss_fn is not None:
+    if not two_stage and loss_fn is not None:
+        dense_loss_rows(loss_fn, captured, device, args.repeats)
+    if args.variants and loss_fn is not None and two_stage:
         print('\n| teacher variant | teacher share ms | max abs logit diff | loss_ckd | '
               '|diff| to fp32 |\n|---|---|---|---|---|')
         reference = None
@@ -178,6 +206,28 @@ def main():
                   f'{abs(loss - reference[1]):.2e} |', flush=True)
     print(f'P2={p2:.3f} P3={p3:.3f} '
           + ' '.join(f'{name}_ms={1e3 * medians[name]:.1f}' for name in (*shares, 'distill')))
+
+
+def dense_loss_rows(loss_fn, captured, device, repeats):
+    """The logit loss, forward and backward, on the selected rows and on every prior."""
+    print('\n| loss on | rows N | columns C | ms (fwd+bwd) | peak MiB above inputs | '
+          'peak / (N C 4 bytes) |\n|---|---|---|---|---|---|')
+    student_all, teacher_all = captured['all_rows']
+    cases = {'selected priors': (captured['student_logits'], captured['teacher_rows']),
+             'all priors': (student_all, teacher_all)}
+    for name, (student, teacher) in cases.items():
+        student = student.clone().requires_grad_()
+
+        def step():
+            loss_fn(student, teacher).backward()
+
+        step()
+        seconds = statistics.median(timed(step, device) for _ in range(max(1, repeats // 3)))
+        with Memory(device) as block:
+            step()
+        rows, columns = student.shape
+        print(f'| {name} | {rows} | {columns} | {1e3 * seconds:.1f} | {block.peak_mib:.1f} | '
+              f'{block.peak_mib * 2**20 / (rows * columns * 4):.2f} |', flush=True)
 
 
 if __name__ == '__main__':

@@ -40,7 +40,8 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
             'ReviewKD': 'reviewkd_faster-rcnn_r34-r18-narrow_shapes.py',
             'ReviewCKD': 'reviewckd_faster-rcnn_r34-r18-narrow_shapes.py',
             'CKD + PKD': 'ckd-pkd_faster-rcnn_r34-r18-narrow_shapes.py'}),
-    'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', methods={
+    'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', references=(
+        'student alone', 'KD', 'CKD'), methods={
         'student alone': 'gfl_r18-narrow_shapes.py',
         'KD': 'kd_gfl_r34-r18-narrow_shapes.py',
         'CKD': 'ckd_gfl_r34-r18-narrow_shapes.py',
@@ -68,6 +69,8 @@ def parse_args():
     parser.add_argument('--student-iters', type=int, default=1500)
     parser.add_argument('--methods', nargs='+', help="default: all of the pair's")
     parser.add_argument('--skip-detection', action='store_true')
+    parser.add_argument('--cached-only', action='store_true',
+                        help='report the finished runs of --work-dir, train nothing')
     parser.add_argument('--skip-classification', action='store_true')
     parser.add_argument('--digits-epochs', type=int, default=60)
     args = parser.parse_args()
@@ -92,7 +95,7 @@ def detection(args, report_progress):
     teacher_config = CONFIGS / pair['teacher']
     teacher_dir = work_dir / f'teacher_{args.teacher_iters}'
     teacher_ckpt = teacher_dir / f'iter_{args.teacher_iters}.pth'
-    if not teacher_ckpt.is_file():
+    if not teacher_ckpt.is_file() and not args.cached_only:
         print(f'training the teacher ({args.teacher_iters} iterations)', flush=True)
         train(teacher_config, teacher_dir, [*data, *schedule_options(args.teacher_iters)],
               quiet=True)
@@ -110,6 +113,8 @@ def detection(args, report_progress):
                        *extra]
             if method != 'student alone':
                 options.append(f'model.teacher_ckpt={teacher_ckpt.resolve()}')
+            if args.cached_only and not (run_dir / 'map.json').is_file():
+                continue
             results[method].append(cached(run_dir / 'map.json', lambda: run_and_test(
                 method, seed, config, run_dir, options)))
             report_progress(results)
@@ -141,7 +146,7 @@ def classification(args):
     return results
 
 
-def paired_differences(results, unit, references=('student alone', 'ReviewKD')):
+def paired_differences(results, unit, references):
     """Markdown rows: each method minus each reference, seed by seed (same seed = same
     data order and initialisation), over the seeds both have finished (they run in order)."""
     lines = []
@@ -180,7 +185,8 @@ def write_outputs(report, out_dir, quiet=False, stem='distill_quality'):
             runs = ', '.join(f'{v:.2f}' for v in values)
             lines.append(f'| {method} | {mean:.2f} ± {std:.2f} | {runs} |')
         lines.append('')
-        lines += paired_differences(report[task]['results'], unit)
+        lines += paired_differences(report[task]['results'], unit,
+                                    report[task].get('references', ('student alone', )))
     (out_dir / f'{stem}.md').write_text('\n'.join(lines))
 
     import matplotlib
@@ -228,7 +234,9 @@ def main():
             report['detection'] = dict(title=title + ' (in progress)', results=results)
             write_outputs(report, args.out_dir, quiet=True, stem=args.stem)
 
-        report['detection'] = dict(title=title, results=detection(args, report_progress))
+        report['detection'] = dict(title=title, results=detection(args, report_progress),
+                                   references=PAIRS[args.pair].get(
+                                       'references', ('student alone', 'ReviewKD')))
     write_outputs(report, args.out_dir, stem=args.stem)
 
 
