@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export VENV
 
-.PHONY: test test-fast demo setup clean-venv
+.PHONY: test test-fast demo demo-dense setup clean-venv
 
 setup:
 	@bash tools/setup_env.sh
@@ -23,6 +23,10 @@ test-fast: setup
 # mmengine 0.10.7 warns that pkg_resources is deprecated on every start: nothing to act on.
 demo: setup
 	$(PY) -W "ignore:pkg_resources is deprecated:UserWarning" tools/demo.py
+
+# The same with the single-stage pair (GFL R-34 -> narrow R-18, CKD on the assigner positives).
+demo-dense: setup
+	$(PY) -W "ignore:pkg_resources is deprecated:UserWarning" tools/demo.py --pair gfl
 
 clean-venv:
 	rm -rf $(VENV)

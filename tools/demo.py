@@ -6,6 +6,9 @@
 3. trains the narrow R-18 student alone, and the same student with CKD from the teacher,
    with the same schedule and seed;
 4. tests all three with tools/test.py and prints their COCO bbox mAP.
+
+--pair gfl (make demo-dense) does the same with the single-stage pair: a GFL teacher (R-34)
+and GFL student (narrow R-18), CKD on the student's assigner positives.
 """
 import argparse
 import time
@@ -15,11 +18,20 @@ from ckd_mmdet.datasets.synthetic import main as make_shapes
 from ckd_mmdet.runs import data_root_options, schedule_options, test, train
 
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs' / 'demo'
+PAIRS = {  # --pair: (teacher, student alone, CKD student) configs, the model named in the table
+    'faster-rcnn': ('faster-rcnn_r34_shapes.py', 'faster-rcnn_r18-narrow_shapes.py',
+                    'ckd_faster-rcnn_r34-r18-narrow_shapes.py', ''),
+    'gfl': ('gfl_r34_shapes.py', 'gfl_r18-narrow_shapes.py', 'ckd_gfl_r34-r18-narrow_shapes.py',
+            'GFL '),
+}
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--work-dir', default='work_dirs/demo')
+    parser.add_argument('--pair', default='faster-rcnn', choices=list(PAIRS),
+                        help='faster-rcnn: the two-stage pair (make demo); gfl: the dense pair '
+                        '(make demo-dense)')
+    parser.add_argument('--work-dir', help='default: work_dirs/demo (gfl: work_dirs/demo_dense)')
     parser.add_argument('--data-root', default='data/shapes')
     parser.add_argument('--teacher-iters', type=int, default=1200)
     parser.add_argument('--student-iters', type=int, default=600)
@@ -31,7 +43,10 @@ def parse_args():
 def main():
     args = parse_args()
     start = time.time()
-    work_dir, data_root = Path(args.work_dir), Path(args.data_root)
+    teacher_file, student_file, ckd_file, model = PAIRS[args.pair]
+    work_dir = Path(args.work_dir or ('work_dirs/demo' if args.pair == 'faster-rcnn'
+                                      else 'work_dirs/demo_dense'))
+    data_root = Path(args.data_root)
     data = data_root_options(data_root.resolve())
 
     def step(message):
@@ -41,7 +56,7 @@ def main():
         step(f'generating the shapes set in {data_root}')
         make_shapes([str(data_root)])
 
-    teacher_config = CONFIGS / 'faster-rcnn_r34_shapes.py'
+    teacher_config = CONFIGS / teacher_file
     teacher_ckpt = work_dir / 'teacher' / f'iter_{args.teacher_iters}.pth'
     if teacher_ckpt.is_file():
         step(f'reusing the teacher {teacher_ckpt}')
@@ -53,8 +68,8 @@ def main():
     student = [*data, *schedule_options(args.student_iters), f'randomness.seed={args.seed}']
     runs = {}
     for name, config, extra in (
-            ('student alone', 'faster-rcnn_r18-narrow_shapes.py', []),
-            ('CKD student', 'ckd_faster-rcnn_r34-r18-narrow_shapes.py',
+            ('student alone', student_file, []),
+            ('CKD student', ckd_file,
              [f'model.teacher_ckpt={teacher_ckpt.resolve()}'])):
         step(f'training the {name}, {args.student_iters} iterations')
         folder = work_dir / name.replace(' ', '_')
@@ -72,9 +87,9 @@ def main():
     print(f'\nshapes val set ({data_root}), COCO bbox mAP; students: {args.student_iters} '
           f'iterations, seed {args.seed}; teacher: {args.teacher_iters} iterations\n')
     print('| model | bbox mAP |\n|---|---|')
-    print(f'| teacher R-34 | {results["teacher"]:.1f} |')
-    print(f'| student R-18 narrow, alone | {results["student alone"]:.1f} |')
-    print(f'| student R-18 narrow, CKD | {results["CKD student"]:.1f} |')
+    print(f'| {model}teacher R-34 | {results["teacher"]:.1f} |')
+    print(f'| {model}student R-18 narrow, alone | {results["student alone"]:.1f} |')
+    print(f'| {model}student R-18 narrow, CKD | {results["CKD student"]:.1f} |')
     print(f'\nCKD - alone: {results["CKD student"] - results["student alone"]:+.1f} AP '
           f'(one seed; benchmarks/distill_quality.py averages three). '
           f'Total {(time.time() - start) / 60:.1f} min.')

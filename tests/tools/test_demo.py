@@ -36,3 +36,20 @@ def test_demo_runs_end_to_end_on_a_small_set(tmp_path):
          '--student-iters', '1', '--quiet'], capture_output=True, text=True, timeout=900)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert 'reusing the teacher' in again.stdout
+
+
+def test_dense_demo_runs_the_gfl_pair(tmp_path):
+    data = tmp_path / 'shapes'
+    make_split(data, 'train', 8, seed=0)
+    make_split(data, 'val', 4, seed=1)
+    result = subprocess.run(
+        [sys.executable, '-W', 'ignore', str(REPO / 'tools' / 'demo.py'), '--pair', 'gfl',
+         '--work-dir', str(tmp_path / 'demo'), '--data-root', str(data), '--teacher-iters', '2',
+         '--student-iters', '2', '--quiet'],
+        capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = re.findall(r'\| (GFL teacher R-34|GFL student R-18 narrow, alone|GFL student R-18 '
+                      r'narrow, CKD) \| (\d+\.\d) \|', result.stdout)
+    assert [name for name, _ in rows] == ['GFL teacher R-34', 'GFL student R-18 narrow, alone',
+                                          'GFL student R-18 narrow, CKD']
+    assert (tmp_path / 'demo' / 'teacher' / 'iter_2.pth').is_file()
