@@ -28,4 +28,3 @@ def recording(module, method_name):
             delattr(module, method_name)
         else:
             setattr(module, method_name, own)
-
