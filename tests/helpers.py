@@ -183,3 +183,34 @@ def write_dense_config(path, model):
     path.write_text(f'_base_ = {str(STUDENT_CONFIG)!r}\n'
                     f'model = {dict(model, _delete_=True)!r}\n')
     return path
+
+
+def checkpoint_weights(path):
+    import torch
+    return torch.load(path, map_location='cpu', weights_only=False)['state_dict']
+
+
+def prepare_resume(folder, checkpoint):
+    """``folder`` set up as a run that stopped at ``checkpoint`` (a copy of it and
+    last_checkpoint), for ``tools/train.py --resume``."""
+    import shutil
+    copy = Path(folder) / Path(checkpoint).name
+    shutil.copy(checkpoint, copy)
+    (Path(folder) / 'last_checkpoint').write_text(str(copy))
+
+
+def assert_bit_identical(resumed_checkpoint, uninterrupted_checkpoint):
+    import torch
+    resumed = checkpoint_weights(resumed_checkpoint)
+    uninterrupted = checkpoint_weights(uninterrupted_checkpoint)
+    assert resumed.keys() == uninterrupted.keys()
+    different = [key for key in resumed if not torch.equal(resumed[key], uninterrupted[key])]
+    assert not different, f'{len(different)} tensors differ, e.g. {different[:3]}'
+
+
+def needs_tiny_coco():
+    """The pytest marks of a test that trains on tiny_coco: slow, skipped without it."""
+    import pytest
+    return [pytest.mark.slow,
+            pytest.mark.skipif(not TINY_COCO.is_dir(), reason=f'no tiny_coco at {TINY_COCO} '
+                               '(set CKD_MMDET_TINY_COCO to its folder)')]

@@ -2,11 +2,11 @@
 testing with the plain student config, extracting the student (subprocesses, CPU)."""
 import pickle
 import re
-import shutil
 
 import pytest
 import torch
-from helpers import CONFIGS, REPO, STUDENT_CONFIG
+from helpers import CONFIGS, REPO, STUDENT_CONFIG, assert_bit_identical, prepare_resume
+from helpers import checkpoint_weights as weights
 from helpers import run_python as run
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
@@ -28,10 +28,6 @@ def train(work_dir, teacher_ckpt, shapes_root, *extra):
                'default_hooks.checkpoint.interval=2', *data_root_options(shapes_root))
 
 
-def weights(path):
-    return torch.load(path, map_location='cpu', weights_only=False)['state_dict']
-
-
 @pytest.fixture(scope='module')
 def trained(tmp_path_factory, teacher_ckpt, shapes_root):
     work_dir = tmp_path_factory.mktemp('reviewckd')
@@ -48,15 +44,11 @@ def test_checkpoint_holds_student_and_connector_not_teacher(trained):
 
 def test_resume_with_a_connector_is_bit_identical(tmp_path, trained, teacher_ckpt,
                                                   shapes_root):
-    shutil.copy(trained / 'iter_2.pth', tmp_path / 'iter_2.pth')
-    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_2.pth'))
+    prepare_resume(tmp_path, trained / 'iter_2.pth')
     log = train(tmp_path, teacher_ckpt, shapes_root, '--resume')
     assert 'Iter(train) [3/4]' in log and 'Iter(train) [1/4]' not in log
-    resumed, uninterrupted = weights(tmp_path / 'iter_4.pth'), weights(trained / 'iter_4.pth')
-    assert resumed.keys() == uninterrupted.keys()
-    different = [key for key in resumed if not torch.equal(resumed[key], uninterrupted[key])]
-    assert not different, f'{len(different)} tensors differ, e.g. {different[:3]}'
-    before = weights(trained / 'iter_2.pth')
+    assert_bit_identical(tmp_path / 'iter_4.pth', trained / 'iter_4.pth')
+    resumed, before = weights(tmp_path / 'iter_4.pth'), weights(trained / 'iter_2.pth')
     assert any(not torch.equal(before[key], resumed[key]) for key in resumed
                if key.startswith(CONNECTOR))  # the connector did train after the resume
 

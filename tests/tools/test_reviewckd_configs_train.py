@@ -7,13 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, TINY_COCO
+from helpers import REPO, TINY_COCO, needs_tiny_coco
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not TINY_COCO.is_dir(), reason=f'no tiny_coco at {TINY_COCO} (set '
-                       'CKD_MMDET_TINY_COCO to its folder)'),
-]
+pytestmark = needs_tiny_coco()
 CONFIGS = sorted((REPO / 'configs' / 'reviewckd').glob('*.py'))
 
 

@@ -8,15 +8,11 @@ import subprocess
 import sys
 
 import pytest
-from helpers import REPO, TINY_COCO
+from helpers import REPO, TINY_COCO, needs_tiny_coco
 from mmengine.config import Config
 from test_reviewckd_configs_train import tiny_coco_options
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not TINY_COCO.is_dir(), reason=f'no tiny_coco at {TINY_COCO} (set '
-                       'CKD_MMDET_TINY_COCO to its folder)'),
-]
+pytestmark = needs_tiny_coco()
 CONFIGS = sorted((REPO / 'configs' / 'single_stage').glob('*.py'))
 
 

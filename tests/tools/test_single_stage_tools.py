@@ -3,14 +3,14 @@ CPU): every head family trains, exact resume, 2-process gloo, the plain student 
 distilled checkpoint."""
 import os
 import re
-import shutil
 import subprocess
 import sys
 
 import pytest
 import torch
-from helpers import (DENSE_FAMILIES, REPO, dense_distiller_model, dense_model, free_port,
-                     write_dense_config)
+from helpers import (DENSE_FAMILIES, REPO, assert_bit_identical, dense_distiller_model,
+                     dense_model, free_port, prepare_resume, write_dense_config)
+from helpers import checkpoint_weights as weights
 from helpers import run_python as run
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
@@ -44,10 +44,6 @@ def train(config, work_dir, shapes_root, *extra, iters=4):
                'default_hooks.checkpoint.interval=2', *data_root_options(shapes_root))
 
 
-def weights(path):
-    return torch.load(path, map_location='cpu', weights_only=False)['state_dict']
-
-
 @pytest.mark.parametrize('family', sorted(DENSE_FAMILIES))
 def test_each_head_family_distils_through_train_py(family, tmp_path, shapes_root):
     distill, _ = configs(family, tmp_path / 'configs')
@@ -68,14 +64,10 @@ def gfl_run(tmp_path_factory, shapes_root):
 
 def test_resume_is_bit_identical(tmp_path, gfl_run, shapes_root):
     distill, _, run_dir = gfl_run
-    shutil.copy(run_dir / 'iter_2.pth', tmp_path / 'iter_2.pth')
-    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_2.pth'))
+    prepare_resume(tmp_path, run_dir / 'iter_2.pth')
     log = train(distill, tmp_path, shapes_root, '--resume')
     assert 'Iter(train) [3/4]' in log and 'Iter(train) [1/4]' not in log
-    resumed, uninterrupted = weights(tmp_path / 'iter_4.pth'), weights(run_dir / 'iter_4.pth')
-    assert resumed.keys() == uninterrupted.keys()
-    different = [key for key in resumed if not torch.equal(resumed[key], uninterrupted[key])]
-    assert not different, f'{len(different)} tensors differ, e.g. {different[:3]}'
+    assert_bit_identical(tmp_path / 'iter_4.pth', run_dir / 'iter_4.pth')
 
 
 def test_plain_student_config_tests_a_distilled_checkpoint(tmp_path, gfl_run, shapes_root):

@@ -10,9 +10,8 @@ from mmdet.structures import SampleList
 from mmengine.dist import get_world_size
 from torch import Tensor
 
-from ..builder import build_loss
 from .dense_heads import adapter_for, prior_rows
-from .feature_distillation import FeatureDistillation, loss_key, neck_channels
+from .distill_losses import init_distill_losses
 from .frozen_teacher import FrozenTeacherMixin
 from .prior_selection import PriorSelection
 from .recording import recording
@@ -71,9 +70,8 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
         self._init_teacher(teacher_config, teacher_ckpt, teacher_precision,
                            teacher_channels_last, check_pair=self._check_pair)
         self.teacher_adapter = adapter_for(self.teacher.bbox_head, 'teacher')
-        if distill_loss is None and feature_distill is None:
-            raise ValueError('SingleStageDistiller distils nothing: give distill_loss (prior '
-                             'logits), feature_distill (neck features) or both')
+        init_distill_losses(self, distill_loss, distill_loss_name, feature_distill,
+                            'prior logits')
         if distill_centerness and self.adapter.centerness_index is None:
             raise ValueError(f'distill_centerness=True, but {type(self.bbox_head).__name__} '
                              'has no centerness branch (FCOS and ATSS have one)')
@@ -81,18 +79,11 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
             raise ValueError('distill_centerness needs one prior per location, the head has '
                              f'{self.bbox_head.num_base_priors}')
         self.distill_centerness = bool(distill_centerness)
-        self.distill_loss = None if distill_loss is None else build_loss(distill_loss,
-                                                                         'distill_loss')
-        self.distill_loss_name = distill_loss_name or (
-            None if self.distill_loss is None else loss_key(self.distill_loss))
         unknown = set(samples) - {'mode', 'topk', 'background_logit', 'weight'}
         if unknown:
             raise ValueError(f'samples: unknown keys {sorted(unknown)}; it takes mode, topk, '
                              'background_logit and weight')
         self.samples = PriorSelection(**samples, num_classes=self.bbox_head.num_classes)
-        self.feature_distill = None if feature_distill is None else \
-            FeatureDistillation.from_config(feature_distill, neck_channels(self),
-                                            neck_channels(self.teacher))
         if use_syncbn and get_world_size() > 1:
             torch.nn.SyncBatchNorm.convert_sync_batchnorm(self)
 

@@ -11,8 +11,7 @@ from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from torch import Tensor
 
-from ..builder import build_loss
-from .feature_distillation import FeatureDistillation, loss_key, neck_channels
+from .distill_losses import init_distill_losses
 from .frozen_teacher import FrozenTeacherMixin
 from .recording import recording
 
@@ -67,18 +66,9 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
         super().__init__(**student)
         self._init_teacher(teacher_config, teacher_ckpt, teacher_precision,
                            teacher_channels_last, check_pair=self._check_pair)
-        if distill_loss is None and feature_distill is None:
-            raise ValueError('TwoStageDistiller distils nothing: give distill_loss (RoI '
-                             'logits), feature_distill (neck features) or both')
-        self.distill_loss = None if distill_loss is None else build_loss(distill_loss,
-                                                                         'distill_loss')
-        self.distill_loss_name = distill_loss_name or (
-            None if self.distill_loss is None else loss_key(self.distill_loss))
+        init_distill_losses(self, distill_loss, distill_loss_name, feature_distill, 'RoI logits')
         self._loss_takes_labels = self.distill_loss is not None and 'gt_labels' in \
             inspect.signature(self.distill_loss.forward).parameters
-        self.feature_distill = None if feature_distill is None else \
-            FeatureDistillation.from_config(feature_distill, neck_channels(self),
-                                            neck_channels(self.teacher))
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
         with recording(self, 'extract_feat') as features, \

@@ -7,14 +7,12 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
-from mmdet.models.losses.utils import weight_reduce_loss
 from mmengine.registry import MODELS
 from torch import Tensor
 
 from .contrastive_kernel import EXP_LIMIT, blockwise_contrastive_cross_entropy
 from .gather_rows import gather_rows
-
-_REDUCTIONS = ('none', 'mean', 'sum')
+from .row_loss_contract import check_reduction, check_rows, reduce_rows
 
 
 def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
@@ -92,8 +90,7 @@ class CKDLoss(nn.Module):
                  check_finite: bool = True, streaming_threshold: int = 16384,
                  gather_negatives: bool = False) -> None:
         super().__init__()
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f'CKDLoss: reduction must be one of {_REDUCTIONS}, got {reduction!r}')
+        check_reduction('CKDLoss', reduction)
         if not tau > 0:
             raise ValueError(f'CKDLoss: tau must be > 0, got {tau!r}')
         if streaming_threshold < 0:
@@ -118,16 +115,8 @@ class CKDLoss(nn.Module):
         """Args: (N, C) student and teacher logits; ``weight`` (N,) per sample; ``avg_factor``
         replaces N as the divisor of the 'mean' reduction. Returns a scalar, or (N,) for 'none'."""
         reduction = reduction_override or self.reduction
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f'CKDLoss: reduction_override must be one of {_REDUCTIONS}, '
-                             f'got {reduction_override!r}')
-        if student_logits.dim() != 2 or student_logits.shape != teacher_logits.shape:
-            raise ValueError('CKDLoss expects student and teacher logits of the same shape '
-                             f'(N, C); got student {tuple(student_logits.shape)} and teacher '
-                             f'{tuple(teacher_logits.shape)}')
-        if weight is not None and weight.shape != student_logits.shape[:1]:
-            raise ValueError(f'CKDLoss: weight must have shape ({student_logits.shape[0]},), '
-                             f'got {tuple(weight.shape)}')
+        check_reduction('CKDLoss', reduction, 'reduction_override')
+        check_rows('CKDLoss', student_logits, teacher_logits, weight)
         if self.check_finite:
             for name, logits in (('student', student_logits), ('teacher', teacher_logits)):
                 bad_rows = int((~torch.isfinite(logits)).any(dim=1).sum())
@@ -138,6 +127,4 @@ class CKDLoss(nn.Module):
                         'normalisation; pass check_finite=False to let them propagate instead.')
         loss = ckd_loss(student_logits, teacher_logits, self.tau, self.streaming_threshold,
                         self.gather_negatives)
-        if loss.numel() == 0 and reduction != 'none':
-            return loss.sum()  # 0 with a grad_fn; a mean over no samples would be NaN
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+        return reduce_rows(loss, self.loss_weight, weight, reduction, avg_factor)

@@ -5,11 +5,10 @@ from typing import Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmdet.models.losses.utils import weight_reduce_loss
 from mmengine.registry import MODELS
 from torch import Tensor
 
-_REDUCTIONS = ('none', 'mean', 'sum')
+from .row_loss_contract import check_reduction, check_rows, reduce_rows
 
 
 def sigmoid_kd_loss(student_logits: Tensor, teacher_logits: Tensor,
@@ -45,9 +44,7 @@ class SigmoidKDLoss(nn.Module):
     def __init__(self, loss_weight: float = 1.0, beta: float = 1.0,
                  reduction: str = 'mean') -> None:
         super().__init__()
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f'SigmoidKDLoss: reduction must be one of {_REDUCTIONS}, '
-                             f'got {reduction!r}')
+        check_reduction('SigmoidKDLoss', reduction)
         if not beta >= 0:
             raise ValueError(f'SigmoidKDLoss: beta must be >= 0, got {beta!r}')
         self.loss_weight = float(loss_weight)
@@ -58,14 +55,7 @@ class SigmoidKDLoss(nn.Module):
                 weight: Optional[Tensor] = None, avg_factor: Optional[float] = None,
                 reduction_override: Optional[str] = None) -> Tensor:
         reduction = reduction_override or self.reduction
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f'SigmoidKDLoss: reduction_override must be one of '
-                             f'{_REDUCTIONS}, got {reduction_override!r}')
-        if student_logits.dim() != 2 or student_logits.shape != teacher_logits.shape:
-            raise ValueError('SigmoidKDLoss expects student and teacher logits of the same '
-                             f'shape (N, C); got student {tuple(student_logits.shape)} and '
-                             f'teacher {tuple(teacher_logits.shape)}')
+        check_reduction('SigmoidKDLoss', reduction, 'reduction_override')
+        check_rows('SigmoidKDLoss', student_logits, teacher_logits, weight)
         loss = sigmoid_kd_loss(student_logits, teacher_logits, self.beta)
-        if loss.numel() == 0 and reduction != 'none':
-            return loss.sum()  # 0 with a grad_fn; a mean over no samples would be NaN
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+        return reduce_rows(loss, self.loss_weight, weight, reduction, avg_factor)
