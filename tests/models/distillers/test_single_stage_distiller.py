@@ -220,3 +220,12 @@ def test_maps_that_do_not_line_up_at_a_step_name_the_level():
         [level[..., :-1] for level in forward(feats)[0]], *forward(feats)[1:])
     with pytest.raises(ValueError, match='do not line up prior by prior'):
         distiller(**batch(distiller), mode='loss')
+
+
+def test_a_head_of_no_supported_family_is_named():
+    from mmdet.models.dense_heads import YOLOXHead
+
+    from ckd_mmdet.models.distillers import adapter_for
+    head = YOLOXHead(num_classes=12, in_channels=16, feat_channels=16)
+    with pytest.raises(TypeError, match="cannot read the student's YOLOXHead: supported"):
+        adapter_for(head, 'student')
