@@ -53,7 +53,9 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
         'CKD all priors': (CKD_GFL, ['model.samples.mode=all']),
         'CKD + background logit 0': (CKD_GFL, ['model.samples.background_logit=0.0']),
         'CKD confidence-weighted': (CKD_GFL, ['model.samples.weight=teacher_confidence']),
-        'CKD weight 3': (CKD_GFL, ['model.distill_loss.loss_weight=3.0'])}),
+        'CKD weight 3': (CKD_GFL, ['model.distill_loss.loss_weight=3.0']),
+        'CKD weight 0.1': (CKD_GFL, ['model.distill_loss.loss_weight=0.1']),
+        'CKD centred rows': (CKD_GFL, ['model.samples.center=True'])}),
 }
 
 

@@ -22,13 +22,16 @@ class PriorSelection:
             the student's rows before the loss, so rows have a background direction.
         weight (str, optional): 'teacher_confidence' weights each row by the teacher's highest
             class probability (sigmoid) and averages by their sum.
+        center (bool): Subtract each row's mean from it (teacher and student): sigmoid rows
+            share a large negative offset (every class unlikely) that otherwise dominates the
+            cosine; centred, rows compare their pattern over the classes.
         num_classes (int): Class columns (columns beyond them, e.g. centerness, never count
             as class scores).
     """
 
     def __init__(self, mode: str = 'positives', topk: int = 100,
-                 background_logit: Optional[float] = None, weight: Optional[str] = None, *,
-                 num_classes: int) -> None:
+                 background_logit: Optional[float] = None, weight: Optional[str] = None,
+                 center: bool = False, *, num_classes: int) -> None:
         if mode not in MODES:
             raise ValueError(f'samples.mode must be one of {MODES}, got {mode!r}')
         if weight not in WEIGHTS:
@@ -38,6 +41,7 @@ class PriorSelection:
                              f'got {topk!r}')
         self.mode, self.topk, self.weight = mode, topk, weight
         self.background_logit = None if background_logit is None else float(background_logit)
+        self.center = bool(center)
         self.num_classes = num_classes
 
     @property
@@ -68,6 +72,9 @@ class PriorSelection:
         if self.weight == 'teacher_confidence':
             weight = teacher[:, :self.num_classes].max(dim=1).values.float().sigmoid()
             extra = dict(weight=weight, avg_factor=weight.sum().clamp(min=1e-6))
+        if self.center:
+            student = student - student.mean(dim=1, keepdim=True)
+            teacher = teacher - teacher.mean(dim=1, keepdim=True)
         if self.background_logit is not None:
             column = student.new_full((student.shape[0], 1), self.background_logit)
             student = torch.cat([student, column], dim=1)

@@ -83,3 +83,13 @@ def test_background_logit_and_confidence_weight():
 def test_bad_options_name_the_key(options, message):
     with pytest.raises(ValueError, match=message):
         PriorSelection(**options, num_classes=NUM_CLASSES)
+
+
+def test_centred_rows_have_zero_mean_and_keep_their_differences():
+    student, teacher, labels = rows_and_labels()
+    plain = PriorSelection('positives', num_classes=NUM_CLASSES)(student, teacher, labels)
+    got = PriorSelection('positives', center=True, num_classes=NUM_CLASSES)(
+        student, teacher, labels)
+    for centred, raw in zip(got[:2], plain[:2]):
+        assert torch.allclose(centred.mean(dim=1), torch.zeros(len(raw)), atol=1e-6)
+        assert torch.allclose(centred, raw - raw.mean(dim=1, keepdim=True))
