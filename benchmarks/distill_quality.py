@@ -30,6 +30,7 @@ from ckd_mmdet.runs import data_root_options, schedule_options, test, train
 
 REPO = Path(__file__).resolve().parents[1]
 CKD_GFL = 'ckd_gfl_r34-r18-narrow_shapes.py'
+RAW = ['model.samples.center=False']
 PAIRS = {  # --pair: the shapes teacher and each method's student config (configs/demo/)
     'faster-rcnn': dict(
         title='Faster R-CNN R-34', teacher='faster-rcnn_r34_shapes.py', methods={
@@ -41,21 +42,20 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
             'ReviewCKD': 'reviewckd_faster-rcnn_r34-r18-narrow_shapes.py',
             'CKD + PKD': 'ckd-pkd_faster-rcnn_r34-r18-narrow_shapes.py'}),
     'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', references=(
-        'student alone', 'KD', 'CKD'), methods={
+        'student alone', 'CKD (raw rows)'), methods={
         'student alone': 'gfl_r18-narrow_shapes.py',
         'KD': 'kd_gfl_r34-r18-narrow_shapes.py',
-        'CKD': 'ckd_gfl_r34-r18-narrow_shapes.py',
-        # the sample choices of SingleStageDistiller, each against 'CKD' (positives, weight 1)
-        'CKD teacher top-100': (CKD_GFL, ['model.samples.mode=teacher_topk',
-                                          'model.samples.topk=100']),
-        'CKD positives + top-100': (CKD_GFL, ['model.samples.mode=positives+teacher_topk',
-                                              'model.samples.topk=100']),
-        'CKD all priors': (CKD_GFL, ['model.samples.mode=all']),
-        'CKD + background logit 0': (CKD_GFL, ['model.samples.background_logit=0.0']),
-        'CKD confidence-weighted': (CKD_GFL, ['model.samples.weight=teacher_confidence']),
-        'CKD weight 3': (CKD_GFL, ['model.distill_loss.loss_weight=3.0']),
-        'CKD weight 0.1': (CKD_GFL, ['model.distill_loss.loss_weight=0.1']),
-        'CKD centred rows': (CKD_GFL, ['model.samples.center=True'])}),
+        'CKD': 'ckd_gfl_r34-r18-narrow_shapes.py',  # positives, centred rows, weight 1
+        # the other row choices of SingleStageDistiller, on raw (uncentred) rows
+        'CKD (raw rows)': (CKD_GFL, RAW),
+        'CKD (raw) + background logit 0': (CKD_GFL, [*RAW, 'model.samples.background_logit=0.0']),
+        'CKD (raw) confidence-weighted': (CKD_GFL, [
+            *RAW, 'model.samples.weight=teacher_confidence']),
+        'CKD (raw) teacher top-100': (CKD_GFL, [
+            *RAW, 'model.samples.mode=teacher_topk', 'model.samples.topk=100']),
+        'CKD (raw) positives + top-100': (CKD_GFL, [
+            *RAW, 'model.samples.mode=positives+teacher_topk', 'model.samples.topk=100']),
+        'CKD (raw) weight 0.1': (CKD_GFL, [*RAW, 'model.distill_loss.loss_weight=0.1'])}),
 }
 
 

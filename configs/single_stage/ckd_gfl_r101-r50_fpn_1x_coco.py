@@ -5,6 +5,8 @@
 # Loss:    GFL's losses + 1.0 * CKD, tau 1, on the student's ATSS positives (their quality-focal
 #          class scores, 80 sigmoid columns), all images of a GPU pooled
 #          (SingleStageDistiller; docs/single_stage.md says why these samples and this weight).
+# Rows:    centred (each row minus its mean), the default measured on the shapes GFL pair
+#          (docs/results.md: no gain there over the student alone; KD gained).
 # Schedule: mmdet 1x: 12 epochs, 8 GPUs x 2 images, SGD lr 0.01, single scale 1333x800.
 # Reproduces: no released code applies CKD to a dense head, so there is no number to match.
 #          On this pair CrossKD (jbwang1997/CrossKD, configs/crosskd/
@@ -20,4 +22,4 @@ model = dict(
     'v2.0/gfl/gfl_r101_fpn_mstrain_2x_coco/'
     'gfl_r101_fpn_mstrain_2x_coco_20200629_200126-dd12f847.pth',
     distill_loss=dict(type='CKDLoss', loss_weight=1.0, tau=1.0),
-    samples=dict(mode='positives'))
+    samples=dict(mode='positives', center=True))

@@ -206,7 +206,8 @@ def test_single_stage_config_distils_its_pair(path, no_network):
     model = MODELS.build(cfg.model)
     assert isinstance(model, SingleStageDistiller)
     assert model.bbox_head.num_classes == model.teacher.bbox_head.num_classes == 80
-    assert model.samples.mode == 'positives' and not model.distill_centerness
+    assert model.samples.mode == 'positives' and model.samples.center
+    assert not model.distill_centerness
     loss = {'ckd': CKDLoss, 'kd': SigmoidKDLoss}[method]
     assert isinstance(model.distill_loss, loss) and model.distill_loss.loss_weight == 1.0
     if method == 'ckd':

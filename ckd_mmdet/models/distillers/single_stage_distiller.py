@@ -58,7 +58,7 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
                  distill_loss: Optional[dict] = dict(type='CKDLoss', loss_weight=1.0,
                                                      tau=1.0),
                  distill_loss_name: Optional[str] = None,
-                 samples: dict = dict(mode='positives'),
+                 samples: dict = dict(mode='positives', center=True),
                  distill_centerness: bool = False,
                  feature_distill: Optional[dict] = None,
                  teacher_precision: str = 'fp32',

@@ -36,7 +36,7 @@ def brute_force(teacher, labels, mode, topk):
 @pytest.mark.parametrize('mode', ['positives', 'teacher_topk', 'positives+teacher_topk', 'all'])
 def test_selects_image_by_image_in_prior_order(mode):
     student, teacher, labels = rows_and_labels()
-    selection = PriorSelection(mode, topk=6, num_classes=NUM_CLASSES)
+    selection = PriorSelection(mode, topk=6, center=False, num_classes=NUM_CLASSES)
     got_student, got_teacher, extra = selection(student, teacher, labels)
     expected = brute_force(teacher, labels, mode, 6)
     assert extra == {}
@@ -47,7 +47,7 @@ def test_selects_image_by_image_in_prior_order(mode):
 
 def test_topk_larger_than_the_priors_takes_them_all():
     student, teacher, labels = rows_and_labels(priors=4)
-    got, _, _ = PriorSelection('teacher_topk', topk=10, num_classes=NUM_CLASSES)(
+    got, _, _ = PriorSelection('teacher_topk', topk=10, center=False, num_classes=NUM_CLASSES)(
         student, teacher, labels)
     assert got.shape == (3 * 4, NUM_CLASSES)
 
@@ -56,7 +56,7 @@ def test_centerness_column_is_not_a_class_score_for_topk_or_weights():
     student, teacher, labels = rows_and_labels()
     huge = torch.cat([teacher, torch.full_like(teacher[..., :1], 100.0)], dim=2)
     selection = PriorSelection('teacher_topk', topk=3, weight='teacher_confidence',
-                               num_classes=NUM_CLASSES)
+                               center=False, num_classes=NUM_CLASSES)
     _, got, extra = selection(torch.cat([student, student[..., :1]], dim=2), huge, labels)
     expected = brute_force(teacher, labels, 'teacher_topk', 3)
     assert torch.equal(got[:, :NUM_CLASSES], torch.stack([teacher[b, i] for b, i in expected]))
@@ -66,7 +66,7 @@ def test_centerness_column_is_not_a_class_score_for_topk_or_weights():
 def test_background_logit_and_confidence_weight():
     student, teacher, labels = rows_and_labels()
     selection = PriorSelection('positives', background_logit=-1.5, weight='teacher_confidence',
-                               num_classes=NUM_CLASSES)
+                               center=False, num_classes=NUM_CLASSES)
     got_student, got_teacher, extra = selection(student, teacher, labels)
     assert got_student.shape[1] == got_teacher.shape[1] == NUM_CLASSES + 1
     assert torch.all(got_student[:, -1] == -1.5) and torch.all(got_teacher[:, -1] == -1.5)
@@ -87,8 +87,9 @@ def test_bad_options_name_the_key(options, message):
 
 def test_centred_rows_have_zero_mean_and_keep_their_differences():
     student, teacher, labels = rows_and_labels()
-    plain = PriorSelection('positives', num_classes=NUM_CLASSES)(student, teacher, labels)
-    got = PriorSelection('positives', center=True, num_classes=NUM_CLASSES)(
+    plain = PriorSelection('positives', center=False, num_classes=NUM_CLASSES)(
+        student, teacher, labels)
+    got = PriorSelection('positives', num_classes=NUM_CLASSES)(
         student, teacher, labels)
     for centred, raw in zip(got[:2], plain[:2]):
         assert torch.allclose(centred.mean(dim=1), torch.zeros(len(raw)), atol=1e-6)

@@ -64,7 +64,7 @@ def with_position_maps(head):
 
 @pytest.mark.parametrize('family', sorted(DENSE_FAMILIES))
 def test_rows_align_prior_by_prior_and_positives_are_the_assigners(family):
-    distiller = build(family)
+    distiller = build(family, samples=dict(mode='positives', center=False))  # raw codes
     with_position_maps(distiller.bbox_head)
     with_position_maps(distiller.teacher.bbox_head)
     labels = []
@@ -143,9 +143,10 @@ def test_topk_selection_feeds_topk_rows_per_image_and_all_selects_every_prior():
 
 
 def test_centerness_is_an_extra_column_only_when_asked():
-    fed = spy_loss(plain := build('fcos'))
+    raw = dict(mode='positives', center=False)
+    fed = spy_loss(plain := build('fcos', samples=raw))
     plain(**batch(plain), mode='loss')
-    with_centerness = build('fcos', distill_centerness=True)
+    with_centerness = build('fcos', distill_centerness=True, samples=raw)
     fed_centerness = spy_loss(with_centerness)
     with_centerness(**batch(with_centerness), mode='loss')
     assert fed[0][0].shape[1] == 12 and fed_centerness[0][0].shape[1] == 13
@@ -155,7 +156,7 @@ def test_centerness_is_an_extra_column_only_when_asked():
 def test_kd_baseline_and_weighted_rows_reach_the_loss():
     distiller = build('gfl', distill_loss=dict(type='SigmoidKDLoss', loss_weight=1.0),
                       samples=dict(mode='positives', weight='teacher_confidence',
-                                   background_logit=0.0))
+                                   background_logit=0.0, center=False))
     fed = spy_loss(distiller)
     losses = distiller(**batch(distiller), mode='loss')
     student, teacher, keywords = fed[0]
