@@ -33,7 +33,8 @@ CKD_GFL = 'ckd_gfl_r34-r18-narrow_shapes.py'
 RAW = ['model.samples.center=False']
 PAIRS = {  # --pair: the shapes teacher and each method's student config (configs/demo/)
     'faster-rcnn': dict(
-        title='Faster R-CNN R-34', teacher='faster-rcnn_r34_shapes.py', methods={
+        title='Faster R-CNN R-34', teacher='faster-rcnn_r34_shapes.py',
+        references=('student alone', 'ReviewKD'), methods={
             'student alone': 'faster-rcnn_r18-narrow_shapes.py',
             'KD': 'kd_faster-rcnn_r34-r18-narrow_shapes.py',
             'DKD': 'dkd_faster-rcnn_r34-r18-narrow_shapes.py',
@@ -237,8 +238,7 @@ def main():
             write_outputs(report, args.out_dir, quiet=True, stem=args.stem)
 
         report['detection'] = dict(title=title, results=detection(args, report_progress),
-                                   references=PAIRS[args.pair].get(
-                                       'references', ('student alone', 'ReviewKD')))
+                                   references=PAIRS[args.pair]['references'])
     write_outputs(report, args.out_dir, stem=args.stem)
 
 

@@ -199,12 +199,11 @@ def prepare_resume(folder, checkpoint):
     (Path(folder) / 'last_checkpoint').write_text(str(copy))
 
 
-def assert_bit_identical(resumed_checkpoint, uninterrupted_checkpoint):
+def assert_same_weights(a, b):
+    """Two state dicts hold the same keys and bit-identical tensors."""
     import torch
-    resumed = checkpoint_weights(resumed_checkpoint)
-    uninterrupted = checkpoint_weights(uninterrupted_checkpoint)
-    assert resumed.keys() == uninterrupted.keys()
-    different = [key for key in resumed if not torch.equal(resumed[key], uninterrupted[key])]
+    assert a.keys() == b.keys()
+    different = [key for key in a if not torch.equal(a[key], b[key])]
     assert not different, f'{len(different)} tensors differ, e.g. {different[:3]}'
 
 

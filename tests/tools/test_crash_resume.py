@@ -9,8 +9,8 @@ import sys
 import time
 
 import pytest
-import torch
-from helpers import DISTILL_CONFIG, REPO
+from helpers import DISTILL_CONFIG, REPO, assert_same_weights
+from helpers import checkpoint_weights as weights
 
 from ckd_mmdet.runs import data_root_options
 
@@ -32,16 +32,6 @@ def run(args, timeout=600):
                             timeout=timeout, env={**os.environ, 'PYTHONHASHSEED': '0'})
     assert result.returncode == 0, result.stderr[-4000:]
     return result.stdout + result.stderr
-
-
-def weights(path):
-    return torch.load(path, map_location='cpu', weights_only=False)['state_dict']
-
-
-def assert_same_weights(a, b):
-    assert a.keys() == b.keys()
-    different = [key for key in a if not torch.equal(a[key], b[key])]
-    assert not different, f'{len(different)} tensors differ, e.g. {different[:3]}'
 
 
 @pytest.fixture(scope='module')

@@ -21,7 +21,7 @@ def adapter_for(head: nn.Module, who: str) -> 'DenseHeadAdapter':
     """The adapter of the nearest registered class among ``type(head)``'s bases."""
     for klass in type(head).__mro__:
         if klass in _ADAPTERS:
-            return _ADAPTERS[klass](head)
+            return _ADAPTERS[klass]()
     raise TypeError(f"SingleStageDistiller cannot read the {who}'s {type(head).__name__}: "
                     f'supported dense heads (and their subclasses) are '
                     f'{sorted(k.__name__ for k in _ADAPTERS)}')
@@ -37,9 +37,6 @@ class DenseHeadAdapter:
     heads: Sequence[type] = ()
     labels_index = 0
     centerness_index = None
-
-    def __init__(self, head: nn.Module) -> None:
-        self.head = head
 
     def score_maps(self, outs: tuple, with_centerness: bool = False) -> List[Tensor]:
         """Per level (B, priors per location x columns, H, W): the classification logits, and
