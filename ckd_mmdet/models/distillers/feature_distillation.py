@@ -5,6 +5,7 @@ import inspect
 import re
 from typing import Dict, List, Optional, Sequence
 
+from mmdet.models.necks import CSPNeXtPAFPN, YOLOXPAFPN
 from mmdet.registry import MODELS
 from mmengine.registry import DefaultScope
 from torch import Tensor, nn
@@ -12,6 +13,7 @@ from torch import Tensor, nn
 from ..builder import build_loss
 
 KEYS = ('loss', 'connector', 'levels', 'loss_name')
+_ONE_LEVEL_PER_INPUT = (CSPNeXtPAFPN, YOLOXPAFPN)
 
 
 class FeatureDistillation(nn.Module):
@@ -94,10 +96,13 @@ def loss_key(loss: nn.Module) -> str:
 
 
 def neck_channels(detector) -> Optional[List[int]]:
-    """Channels per output level of a detector's neck when its config says them (FPN and
-    its kin: ``out_channels`` and ``num_outs``), else None (checked at the first step)."""
+    """Channels per output level of a detector's neck when its attributes say them, else None
+    (then checked at the first step): FPN and its kin (``out_channels`` x ``num_outs``), and
+    the PAFPNs that give one level per input (RTMDet's ``CSPNeXtPAFPN``, ``YOLOXPAFPN``)."""
     neck = getattr(detector, 'neck', None)
     channels, levels = getattr(neck, 'out_channels', None), getattr(neck, 'num_outs', None)
+    if levels is None and isinstance(neck, _ONE_LEVEL_PER_INPUT):
+        levels = len(neck.in_channels)
     if isinstance(channels, int) and isinstance(levels, int):
         return [channels] * levels
     return None
@@ -119,7 +124,15 @@ def _build_connector(cfg, student_channels, teacher_channels):
     accepted = inspect.signature(connector_class.__init__).parameters
     for key, neck, who in (('in_channels', student_channels, 'student'),
                            ('out_channels', teacher_channels, 'teacher')):
-        if key not in accepted or neck is None:
+        if key not in accepted:
+            continue
+        if neck is None:
+            if key not in cfg and accepted[key].default is inspect.Parameter.empty:
+                raise ValueError(
+                    f'feature_distill.connector.{key}: {connector_class.__name__} needs the '
+                    f"{who} neck's channels per level, and its neck does not say them "
+                    '(no out_channels/num_outs): give them, e.g. '
+                    f'feature_distill.connector.{key}=[256, 256, 256]')
             continue
         if key not in cfg:
             cfg[key] = neck

@@ -26,8 +26,9 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
     y, x, anchor) into rows, which correspond one to one because the pair shares strides,
     priors per location and classes (checked at build time and at every step). ``samples``
     selects the rows (by default the student's assigner positives), pooled over the batch,
-    and ``distill_loss`` compares them. Heads: RetinaNet, ATSS, FCOS, GFL, RTMDet and their
-    subclasses (``dense_heads.py``). The teacher is held as ``FrozenTeacherMixin`` describes.
+    and ``distill_loss`` compares them. Heads: RetinaNet, ATSS, FCOS, GFL, RTMDet, and their
+    subclasses that do not change what is read (``dense_heads.py``); other heads, mmdet's
+    PAA, YOLOF, VFNet and TOOD among them, are refused by name. The teacher is held as ``FrozenTeacherMixin`` describes.
 
     Args:
         teacher_config (dict | str): Teacher model config, or a config file (``mmdet::``
@@ -73,9 +74,12 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
         self.teacher_adapter = adapter_for(self.teacher.bbox_head, 'teacher')
         init_distill_losses(self, distill_loss, distill_loss_name, feature_distill,
                             'prior logits')
-        if distill_centerness and self.adapter.centerness_index is None:
-            raise ValueError(f'distill_centerness=True, but {type(self.bbox_head).__name__} '
-                             'has no centerness branch (FCOS and ATSS have one)')
+        for who, adapter, head in (('student', self.adapter, self.bbox_head),
+                                   ('teacher', self.teacher_adapter, self.teacher.bbox_head)):
+            if distill_centerness and adapter.centerness_index is None:
+                raise ValueError(f"distill_centerness=True, but the {who}'s "
+                                 f'{type(head).__name__} has no centerness branch (FCOS and '
+                                 'ATSS have one)')
         if distill_centerness and self.bbox_head.num_base_priors != 1:
             raise ValueError('distill_centerness needs one prior per location, the head has '
                              f'{self.bbox_head.num_base_priors}')
@@ -101,7 +105,10 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
                 if not targets:
                     raise RuntimeError(f'{type(self.bbox_head).__name__}.loss_by_feat never '
                                        'called get_targets(): no assigner positives to select')
-                labels = self.adapter.labels(targets['result'], len(batch_data_samples))
+                priors = [maps.shape[-2] * maps.shape[-1] * self.bbox_head.num_base_priors
+                          for maps in outputs['result'][0]]
+                labels = self.adapter.labels(targets['result'], len(batch_data_samples),
+                                             priors, type(self.bbox_head).__name__)
             student, teacher, weights = self.samples(student_rows, teacher_rows, labels)
             losses[self.distill_loss_name] = self.distill_loss(student, teacher, **weights)
         if self.feature_distill is not None:
@@ -132,6 +139,18 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
                             f'ATSS, FCOS, GFL, RTMDet); teacher_config builds a '
                             f'{type(teacher).__name__}')
         student, other = self.bbox_head, teacher.bbox_head
+        # Rows are compared column by column, so the scores must mean the same: a class
+        # probability (FocalLoss: RetinaNet, ATSS, FCOS) is not a class x IoU quality
+        # (QualityFocalLoss: GFL, RTMDet), though both are sigmoid logits of the same shape.
+        meanings = [type(head.loss_cls).__name__ for head in (student, other)]
+        if meanings[0] != meanings[1]:
+            raise ValueError(
+                f"teacher and student class scores mean different things: the student's "
+                f'{type(student).__name__} trains them with bbox_head.loss_cls '
+                f"{meanings[0]}, the teacher's {type(other).__name__} with {meanings[1]}. "
+                'Pair heads whose scores are trained by the same loss: the same family, or '
+                'RetinaNet/ATSS/FCOS among themselves (FocalLoss), GFL/RTMDet (QualityFocalLoss)'
+                ', when priors and strides also correspond.')
         facts = {
             'bbox_head.num_classes': lambda h: h.num_classes,
             'bbox_head.cls_out_channels (sigmoid or softmax scores)':

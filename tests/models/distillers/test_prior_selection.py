@@ -94,3 +94,17 @@ def test_centred_rows_have_zero_mean_and_keep_their_differences():
     for centred, raw in zip(got[:2], plain[:2]):
         assert torch.allclose(centred.mean(dim=1), torch.zeros(len(raw)), atol=1e-6)
         assert torch.allclose(centred, raw - raw.mean(dim=1, keepdim=True))
+
+
+def test_centring_leaves_a_centerness_column_out_of_the_class_mean():
+    student, teacher, labels = rows_and_labels()
+    centerness = torch.full_like(teacher[..., :1], 7.0)
+    got_student, got_teacher, _ = PriorSelection('positives', num_classes=NUM_CLASSES)(
+        torch.cat([student, centerness], dim=2), torch.cat([teacher, centerness], dim=2),
+        labels)
+    raw = PriorSelection('positives', center=False, num_classes=NUM_CLASSES)(
+        student, teacher, labels)
+    for got, classes in ((got_student, raw[0]), (got_teacher, raw[1])):
+        assert torch.allclose(got[:, :NUM_CLASSES],
+                              classes - classes.mean(dim=1, keepdim=True))
+        assert torch.all(got[:, NUM_CLASSES] == 7.0)

@@ -5,10 +5,13 @@ import warnings
 import pytest
 import torch
 from helpers import DENSE_FAMILIES, dense_distiller_model, dense_model
+from mmdet.models.dense_heads import FCOSHead
 from mmdet.registry import MODELS
 from mmdet.testing import demo_mm_inputs
 from mmdet.utils import register_all_modules
 from mmengine.optim import OptimWrapper
+
+from ckd_mmdet.models.distillers import adapter_for
 
 register_all_modules()
 pytestmark = pytest.mark.filterwarnings('ignore:SingleStageDistiller. teacher_ckpt is None')
@@ -62,41 +65,85 @@ def with_position_maps(head):
     head.forward = lambda feats: position_maps(forward(feats), priors)
 
 
+def assigned_priors(distiller, data):
+    """Per image, the flat indices (level-major, as the prior generator lists them) of the
+    priors the head's assigner makes positive, read independently of ``get_targets``' batched
+    labels: from the sampler's ``pos_inds`` (anchor heads, ATSS, GFL, RTMDet) or, for FCOS,
+    from the boxes by brute force."""
+    head = distiller.bbox_head
+    if isinstance(head, FCOSHead):
+        return fcos_positives_by_brute_force(head, distiller, data)
+    found = []
+    sample = head.sampler.sample
+
+    def spy(assign_result, pred_instances, gt_instances, *args, **kwargs):
+        result = sample(assign_result, pred_instances, gt_instances, *args, **kwargs)
+        found.append((len(assign_result.gt_inds), result.pos_inds.tolist()))
+        return result
+
+    head.sampler.sample = spy
+    try:
+        distiller(**data, mode='loss')
+    finally:
+        del head.sampler.sample
+    return found
+
+
+def fcos_positives_by_brute_force(head, distiller, data):
+    """FCOS without centre sampling: a point is positive when it lies strictly inside a box
+    whose largest side distance is in its level's regress range."""
+    assert not head.center_sampling
+    sizes = [tuple(m.shape[-2:]) for m in _class_maps(distiller, data)]
+    points = head.prior_generator.grid_priors(sizes, dtype=torch.float32, device='cpu')
+    found = []
+    for sample in data['data_samples']:
+        boxes = sample.gt_instances.bboxes
+        positives, start = [], 0
+        for level_points, (low, high) in zip(points, head.regress_ranges):
+            x, y = level_points[:, :1], level_points[:, 1:2]
+            sides = torch.stack([x - boxes[:, 0], y - boxes[:, 1], boxes[:, 2] - x,
+                                 boxes[:, 3] - y], dim=2)  # points x boxes x 4
+            hit = (sides.min(dim=2).values > 0) & (sides.max(dim=2).values >= low) & \
+                (sides.max(dim=2).values <= high)
+            positives += [start + i for i in torch.nonzero(hit.any(dim=1)).flatten().tolist()]
+            start += len(level_points)
+        found.append((start, positives))
+    return found
+
+
 @pytest.mark.parametrize('family', sorted(DENSE_FAMILIES))
 def test_rows_align_prior_by_prior_and_positives_are_the_assigners(family):
     distiller = build(family, samples=dict(mode='positives', center=False))  # raw codes
     with_position_maps(distiller.bbox_head)
     with_position_maps(distiller.teacher.bbox_head)
-    labels = []
-    get_targets = distiller.bbox_head.get_targets
-    distiller.bbox_head.get_targets = lambda *a, **k: labels.append(get_targets(*a, **k)) or \
-        labels[-1]
+    data = batch(distiller)
     fed = spy_loss(distiller)
 
-    distiller(**batch(distiller), mode='loss')
+    distiller(**data, mode='loss')
+    assigned = assigned_priors(distiller, data)
 
     student, teacher, _ = fed[0]
     assert torch.equal(student, teacher)  # the same prior in every row of both
-    # The positives of the assigner, decoded from its per-level labels independently.
-    targets = labels[0]
-    level_labels = targets[distiller.adapter.labels_index]
     priors = distiller.bbox_head.num_base_priors
+    sizes = [tuple(m.shape[-2:]) for m in _class_maps(distiller, data)]
+    level_starts = [0]
+    for h, w in sizes:
+        level_starts.append(level_starts[-1] + h * w * priors)
     expected = []
-    featmaps = [tuple(s.shape[-2:]) for s in _class_maps(distiller)]
-    for image in range(2):
-        for level, (h, w) in enumerate(featmaps):
-            per_image = level_labels[level].reshape(2, -1)[image]
-            for index in torch.nonzero((per_image >= 0) & (per_image < 12)).flatten().tolist():
-                y, rest = divmod(index, w * priors)
-                x, anchor = divmod(rest, priors)
-                expected.append(position_code(image, level, y, x, anchor))
-    assert len(expected) > 0
+    for image, (count, positives) in enumerate(assigned):
+        assert count == level_starts[-1]  # every prior assigned (no border filtering)
+        for index in sorted(positives):
+            level = max(i for i, start in enumerate(level_starts[:-1]) if index >= start)
+            y, rest = divmod(index - level_starts[level], sizes[level][1] * priors)
+            x, anchor = divmod(rest, priors)
+            expected.append(position_code(image, level, y, x, anchor))
+    assert len(assigned) == 2 and len(expected) > 0
     assert student[:, 0].tolist() == expected  # image, level, y, x, anchor order
     assert not teacher.requires_grad
 
 
-def _class_maps(distiller):
-    data = batch(distiller)
+def _class_maps(distiller, data=None):
+    data = data or batch(distiller)
     with torch.no_grad():
         return distiller.bbox_head(distiller.extract_feat(data['inputs']))[0]
 
@@ -225,8 +272,107 @@ def test_maps_that_do_not_line_up_at_a_step_name_the_level():
 
 def test_a_head_of_no_supported_family_is_named():
     from mmdet.models.dense_heads import YOLOXHead
-
-    from ckd_mmdet.models.distillers import adapter_for
     head = YOLOXHead(num_classes=12, in_channels=16, feat_channels=16)
     with pytest.raises(TypeError, match="cannot read the student's YOLOXHead: supported"):
         adapter_for(head, 'student')
+
+
+@pytest.mark.parametrize('head, base, overrides', [
+    ('PAAHead', 'ATSSHead', 'loss_by_feat, get_targets'),  # labels index 1 = label weights
+    ('YOLOFHead', 'AnchorHead', 'forward_single, loss_by_feat, get_targets'),  # one (B, n)
+    ('VFNetHead', 'ATSSHead', 'forward, forward_single, loss_by_feat, get_targets'),  # flat
+    ('TOODHead', 'ATSSHead', 'forward, loss_by_feat, get_targets'),  # probabilities
+    ('LDHead', 'GFLHead', 'loss_by_feat'),
+])
+def test_mmdet_subclasses_that_change_what_is_read_are_refused_by_name(head, base, overrides):
+    klass = MODELS.get(head)
+    with pytest.raises(TypeError, match=f"the teacher's {head}: it subclasses {base} but "
+                       f'overrides {overrides}.*supported dense heads'):
+        adapter_for(klass.__new__(klass), 'teacher')
+
+
+def test_a_paa_student_is_refused_when_the_distiller_is_built():
+    model = dense_distiller_model('atss')
+    model['bbox_head']['type'] = 'PAAHead'
+    with pytest.raises(TypeError, match="cannot read the student's PAAHead"):
+        MODELS.build(model)
+
+
+def test_a_subclass_is_read_only_when_it_overrides_nothing_the_adapter_reads():
+    from mmdet.models.dense_heads import GFLHead, NASFCOSHead
+
+    class WiderGFLHead(GFLHead):  # a user's head that changes only its layers
+        def _init_layers(self):
+            super()._init_layers()
+
+    class ProbabilityGFLHead(GFLHead):
+        def forward(self, x):
+            scores, boxes = super().forward(x)
+            return [s.sigmoid() for s in scores], boxes
+
+    assert type(adapter_for(WiderGFLHead.__new__(WiderGFLHead), 'student')).__name__ == \
+        'GFLHeadAdapter'
+    assert type(adapter_for(NASFCOSHead.__new__(NASFCOSHead), 'student')).__name__ == \
+        'FCOSHeadAdapter'
+    with pytest.raises(TypeError, match='ProbabilityGFLHead: it subclasses GFLHead but '
+                       'overrides forward,'):
+        adapter_for(ProbabilityGFLHead.__new__(ProbabilityGFLHead), 'student')
+
+
+@pytest.mark.parametrize('targets, message', [
+    ((None, [torch.ones(2, 6), torch.ones(2, 3)]), 'level 0 holds a torch.float32 tensor'),
+    ((None, torch.zeros(2, 9, dtype=torch.long)), 'a Tensor of 2 items, not one tensor per'),
+    ((None, [torch.zeros(2, 6, dtype=torch.long), torch.zeros(2, 4, dtype=torch.long)]),
+     'level 1 holds 8 labels, not 2 images x 3 priors'),
+    ((None, [torch.zeros(2, 6, dtype=torch.bool), torch.zeros(2, 3, dtype=torch.long)]),
+     'level 0 holds a torch.bool tensor'),
+])
+def test_labels_that_are_not_integer_labels_of_every_prior_are_refused(targets, message):
+    adapter = adapter_for(MODELS.get('GFLHead').__new__(MODELS.get('GFLHead')), 'student')
+    with pytest.raises(RuntimeError, match=f'GFLHead.get_targets..\\[1\\] is not per-level '
+                       f'integer labels of every prior \\({message}'):
+        adapter.labels(targets, 2, [6, 3], 'GFLHead')
+    good = (None, [torch.arange(12).reshape(2, 6), torch.arange(6)])  # FCOS-style flat
+    assert adapter.labels(good, 2, [6, 3]).tolist() == [
+        [0, 1, 2, 3, 4, 5, 0, 1, 2], [6, 7, 8, 9, 10, 11, 3, 4, 5]]
+
+
+@pytest.mark.parametrize('student, teacher', [('atss', 'gfl'), ('gfl', 'fcos'),
+                                              ('fcos', 'gfl')])
+def test_a_teacher_whose_scores_mean_something_else_is_refused(student, teacher):
+    model = dict(dense_distiller_model(student), teacher_config=dense_model(teacher, True))
+    with pytest.raises(ValueError, match='class scores mean different things: the student.s '
+                       r'\w+ trains them with bbox_head.loss_cls \w+, the teacher.s'):
+        MODELS.build(model)
+
+
+def test_focal_loss_families_pair_across_families_and_rows_align():
+    model = dict(dense_distiller_model('atss'), teacher_config=dense_model('fcos', True),
+                 samples=dict(mode='positives', center=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        distiller = MODELS.build(model)
+    with_position_maps(distiller.bbox_head)
+    with_position_maps(distiller.teacher.bbox_head)
+    fed = spy_loss(distiller)
+    distiller(**batch(distiller), mode='loss')
+    assert len(fed[0][0]) > 0 and torch.equal(fed[0][0], fed[0][1])
+
+
+def test_centerness_needs_it_on_the_teacher_too():
+    model = dict(dense_distiller_model('fcos'), distill_centerness=True,
+                 teacher_config=dict(dense_model('atss', True)))
+    model['teacher_config']['bbox_head']['type'] = 'RetinaHead'  # FocalLoss, no centerness
+    for key in ('loss_centerness', 'pred_kernel_size'):
+        model['teacher_config']['bbox_head'].pop(key, None)
+    with pytest.raises(ValueError, match="the teacher's RetinaHead has no centerness branch"):
+        MODELS.build(model)
+
+
+def test_rtmdet_with_a_review_kd_connector_reads_its_pafpn_channels():
+    distiller = build('rtmdet', feature_distill=dict(
+        connector=dict(type='ReviewKDConnector', mid_channels=8), loss=dict(type='HCLLoss')))
+    connector = distiller.feature_distill.connector
+    assert connector.in_channels == [16] * 3 and connector.out_channels == [32] * 3
+    losses = distiller(**batch(distiller), mode='loss')
+    assert torch.isfinite(losses['loss_hcl']) and losses['loss_hcl'] > 0
