@@ -2,6 +2,7 @@
 """A frozen teacher detector for any distiller that is itself the student detector."""
 import re
 import warnings
+from contextlib import contextmanager
 from os import path as osp
 from typing import Callable, Optional, Tuple, Union
 
@@ -122,6 +123,15 @@ class FrozenTeacherMixin:
                 f'teacher_ckpt={self.teacher_ckpt!r}, '
                 f'teacher_precision={self.teacher_precision!r}, '
                 f'teacher_channels_last={self.teacher_channels_last}')
+
+
+@contextmanager
+def teacher_head_in_fp32(device_type: str):
+    """No gradient and no autocast: the teacher's heads give fp32 logits from the fp32
+    features of ``teacher_features()`` even inside AMP's autocast (``--amp``), which would
+    otherwise run their convolutions and linear layers in fp16/bf16."""
+    with torch.no_grad(), torch.autocast(device_type, enabled=False):
+        yield
 
 
 def _model_config(config):

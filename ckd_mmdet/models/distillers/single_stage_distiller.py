@@ -12,7 +12,7 @@ from torch import Tensor
 
 from .dense_heads import adapter_for, prior_rows
 from .distill_losses import init_distill_losses
-from .frozen_teacher import FrozenTeacherMixin
+from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
 from .prior_selection import PriorSelection
 from .recording import recording
 
@@ -117,9 +117,10 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
 
     def prior_logits(self, student_outputs: tuple, teacher_features) -> tuple:
         """(B, priors, C) rows of the student's head outputs and of the teacher's head on
-        ``teacher_features``, prior by prior; raises if their maps do not line up."""
+        ``teacher_features`` (fp32, autocast or not), prior by prior; raises if their maps
+        do not line up."""
         student_maps = self.adapter.score_maps(student_outputs, self.distill_centerness)
-        with torch.no_grad():
+        with teacher_head_in_fp32(student_maps[0].device.type):
             teacher_maps = self.teacher_adapter.score_maps(
                 self.teacher.bbox_head(teacher_features), self.distill_centerness)
         shapes = [(tuple(s.shape), tuple(t.shape)) for s, t in zip(student_maps, teacher_maps)]

@@ -4,7 +4,6 @@ detector."""
 import inspect
 from typing import Optional, Union
 
-import torch
 from mmdet.models.detectors import TwoStageDetector
 from mmdet.models.roi_heads import StandardRoIHead
 from mmdet.registry import MODELS
@@ -12,7 +11,7 @@ from mmdet.structures import SampleList
 from torch import Tensor
 
 from .distill_losses import init_distill_losses
-from .frozen_teacher import FrozenTeacherMixin
+from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
 from .recording import recording
 
 
@@ -90,9 +89,10 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
         return losses
 
     def teacher_logits(self, teacher_features, rois: Tensor) -> Tensor:
-        """The teacher's (num_rois, num_classes + 1) classification logits for ``rois``
-        (``bbox2roi`` format), on the teacher's features (``teacher_features()``)."""
-        with torch.no_grad():
+        """The teacher's (num_rois, num_classes + 1) fp32 classification logits for ``rois``
+        (``bbox2roi`` format), on the teacher's features (``teacher_features()``), autocast
+        or not."""
+        with teacher_head_in_fp32(rois.device.type):
             return self.teacher.roi_head._bbox_forward(teacher_features, rois)['cls_score']
 
     def _check_pair(self, teacher) -> None:

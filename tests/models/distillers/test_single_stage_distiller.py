@@ -214,6 +214,20 @@ def test_kd_baseline_and_weighted_rows_reach_the_loss():
     assert torch.allclose(keywords['avg_factor'], expected.sum())
 
 
+def test_under_amp_autocast_the_loss_gets_fp32_teacher_rows_equal_to_fp32_ones():
+    distiller = build('gfl')
+    data = batch(distiller)
+    fed = spy_loss(distiller)
+    distiller(**data, mode='loss')
+    with torch.autocast('cpu', dtype=torch.bfloat16):  # as AmpOptimWrapper's optim_context
+        losses = distiller(**data, mode='loss')
+    (student, teacher, _), (amp_student, amp_teacher, _) = fed
+    assert amp_student.dtype == torch.bfloat16  # the student really ran in bf16
+    assert amp_teacher.dtype == torch.float32
+    assert torch.equal(amp_teacher, teacher)
+    assert torch.isfinite(losses['loss_ckd'])
+
+
 def test_features_only_distiller_runs_no_teacher_head():
     distiller = build('gfl', distill_loss=None,
                       feature_distill=dict(connector=dict(type='ConvConnector'),

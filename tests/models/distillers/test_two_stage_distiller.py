@@ -342,6 +342,19 @@ def test_teacher_precision_and_memory_format_options(teacher_ckpt, precision, ch
     assert torch.isfinite(fast(**data, mode='loss')['loss_ckd'])
 
 
+def test_teacher_logits_stay_fp32_inside_amp_autocast(teacher_ckpt):
+    distiller = build(teacher_ckpt)
+    data = batch(distiller)
+    rois = torch.tensor([[0, 4.0, 4.0, 60.0, 50.0], [1, 10.0, 20.0, 90.0, 70.0]])
+    features = distiller.teacher_features(data['inputs'], data['data_samples'])
+    expected = distiller.teacher_logits(features, rois)
+    with torch.autocast('cpu', dtype=torch.bfloat16):  # as AmpOptimWrapper's optim_context
+        assert torch.nn.functional.linear(rois, rois).dtype == torch.bfloat16
+        got = distiller.teacher_logits(features, rois)
+    assert got.dtype == torch.float32
+    assert torch.equal(got, expected)
+
+
 def test_unknown_teacher_precision(teacher_ckpt):
     with pytest.raises(ValueError, match="teacher_precision must be one of"):
         build(teacher_ckpt, teacher_precision='half')
