@@ -11,7 +11,7 @@ from mmengine.registry import MODELS
 from torch import Tensor
 
 from .contrastive_kernel import EXP_LIMIT, blockwise_contrastive_cross_entropy
-from .gather_rows import gather_rows
+from .gather_rows import gather_rows, mean_divisor
 from .row_loss_contract import check_reduction, check_rows, reduce_rows
 
 
@@ -42,8 +42,7 @@ def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
         student = F.normalize(student_logits.to(dtype), dim=1)
         teacher = F.normalize(teacher_logits.detach().to(dtype), dim=1)
         offset = 0
-        if gather_negatives and dist.is_available() and dist.is_initialized() \
-                and dist.get_world_size() > 1:
+        if gather_negatives and _distributed():
             offset, student = gather_rows(student)
         if teacher.shape[0] == 0:  # cross_entropy rejects an empty class dimension
             return student[:0].sum(dim=1)  # still joins a gathered backward pass
@@ -51,6 +50,10 @@ def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
             return dense_contrastive_cross_entropy(teacher, student, tau, offset)
         return blockwise_contrastive_cross_entropy(teacher / tau, student, offset,
                                                    student.shape[0] > streaming_threshold)
+
+
+def _distributed() -> bool:
+    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
 
 def dense_contrastive_cross_entropy(anchors: Tensor, candidates: Tensor, tau: float = 1.0,
@@ -81,7 +84,11 @@ class CKDLoss(nn.Module):
             propagate (e.g. to AMP's GradScaler, which skips such steps).
         gather_negatives (bool): Off by default, as the paper computes the loss per GPU. On,
             each GPU's teacher rows are contrasted with the student rows of all GPUs; every
-            process must then call the loss on every iteration.
+            process must then call the loss on every iteration. With the 'mean' reduction
+            (and no ``avg_factor``) each process then divides its summed losses by the mean
+            row count of the processes, so that DDP's gradient average equals one process
+            on the concatenated batch however the rows are split; the value each process
+            logs is its share on that scale, not its own mean.
         streaming_threshold (int): Batches of more samples keep no N x N values (memory
             O(N C), one more matrix product, the same result). 16384 keeps at most 1 GiB.
     """
@@ -127,4 +134,9 @@ class CKDLoss(nn.Module):
                         'normalisation; pass check_finite=False to let them propagate instead.')
         loss = ckd_loss(student_logits, teacher_logits, self.tau, self.streaming_threshold,
                         self.gather_negatives)
+        if self.gather_negatives and reduction == 'mean' and avg_factor is None and \
+                _distributed():
+            # Each process's own row count would weight a row of a process with few rows
+            # more than one of a process with many: divide by the global count instead.
+            avg_factor = mean_divisor(loss.shape[0], loss.device)
         return reduce_rows(loss, self.loss_weight, weight, reduction, avg_factor)

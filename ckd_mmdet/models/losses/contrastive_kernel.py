@@ -22,8 +22,10 @@ def blockwise_contrastive_cross_entropy(anchors_scaled: Tensor, candidates: Tens
                                         offset: int = 0, streaming: bool = False) -> Tensor:
     """(n,) losses of (n, C) ``anchors_scaled`` (= anchors / tau) against (m, C)
     ``candidates``; anchor i's positive is candidate ``offset + i``. ``streaming`` keeps no
-    m x n values for the backward pass."""
-    return _ContrastiveCrossEntropy.apply(candidates, anchors_scaled, offset, streaming)
+    m x n values for the backward pass; neither does a call that no backward pass can follow
+    (grad mode off, e.g. validation, or candidates that need no gradient)."""
+    keep = not streaming and torch.is_grad_enabled() and candidates.requires_grad
+    return _ContrastiveCrossEntropy.apply(candidates, anchors_scaled, offset, keep)
 
 
 class _ContrastiveCrossEntropy(torch.autograd.Function):
@@ -32,12 +34,12 @@ class _ContrastiveCrossEntropy(torch.autograd.Function):
     its own memory order (faster than a transposed read)."""
 
     @staticmethod
-    def forward(ctx, candidates, anchors_scaled, offset, streaming):
+    def forward(ctx, candidates, anchors_scaled, offset, keep):
         # Blocks' column sums accumulate in float64: with float32 running sums the losses
         # drifted 1e-5 from the dense result at N = 32768; float64 keeps them at 1e-6.
         row_sums = candidates.new_zeros(anchors_scaled.shape[0], dtype=torch.float64)
-        kept = None if streaming else candidates.new_empty(candidates.shape[0],
-                                                           anchors_scaled.shape[0])
+        kept = candidates.new_empty(candidates.shape[0], anchors_scaled.shape[0]) \
+            if keep else None
         ones = candidates.new_ones(min(len(candidates), _block_rows(candidates, anchors_scaled)))
         for _, block in _blocks(candidates, anchors_scaled, kept):
             row_sums += block.t() @ ones[:len(block)]  # column sums: 2x sum(dim=0) on CPU

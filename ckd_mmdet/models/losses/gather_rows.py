@@ -1,5 +1,6 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
-"""Differentiable all_gather of row blocks of different lengths (CKD's gathered negatives)."""
+"""Differentiable all_gather of row blocks of different lengths (CKD's gathered negatives),
+and the divisor that makes a per-process mean over them the mean over all processes' rows."""
 from typing import Tuple
 
 import torch
@@ -11,8 +12,8 @@ def gather_rows(rows: Tensor) -> Tuple[int, Tensor]:
     """(where this process's rows start, every process's rows concatenated by rank).
 
     A collective: every process must call it. The backward pass sums every process's gradient
-    for this process's rows, so that, averaged by DDP, training equals one process on the
-    concatenated batch.
+    for this process's rows, so that, averaged by DDP, training on losses summed over rows and
+    divided by ``mean_divisor`` equals one process on the concatenated batch.
     """
     count = torch.tensor([rows.shape[0]], device=rows.device)
     counts = [torch.zeros_like(count) for _ in range(dist.get_world_size())]
@@ -40,3 +41,12 @@ class _GatherRows(torch.autograd.Function):
         grad = grad.contiguous()
         dist.all_reduce(grad)
         return grad[ctx.start:ctx.start + ctx.count], None
+
+
+def mean_divisor(rows: int, device) -> float:
+    """What a process divides its summed row losses by so that DDP's average over the
+    ``W`` processes equals the mean over every process's rows: ``(sum of rows) / W``. A
+    collective: every process must call it."""
+    total = torch.tensor([float(rows)], device=device)
+    dist.all_reduce(total)
+    return float(total) / dist.get_world_size()

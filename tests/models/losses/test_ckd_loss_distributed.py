@@ -23,12 +23,17 @@ def worker(rank):
         local_student, teacher[mine])
     per_row.sum().backward()
     grad = local_student.grad.clone()
+    local_student.grad = None
+    mean = CKDLoss(gather_negatives=True, tau=0.5, loss_weight=2.0)(  # the default 'mean'
+        local_student, teacher[mine])
+    mean.backward()
+    mean_grad = local_student.grad.clone()
     # A process without rows still joins the collectives (no deadlock) and gets 0.
     empty = CKDLoss(gather_negatives=True)(
         local_student[:0] if rank == 1 else local_student, teacher[mine][:0]
         if rank == 1 else teacher[mine])
     empty.backward()
-    return per_row.detach(), grad, empty.item()
+    return per_row.detach(), grad, empty.item(), mean.item(), mean_grad
 
 
 @pytest.mark.slow  # two processes
@@ -44,6 +49,15 @@ def test_gathered_negatives_equal_one_process_on_the_concatenated_batch(tmp_path
     # Each rank's gradient includes what the other rank's anchors send back to its rows.
     torch.testing.assert_close(got_grad, student.grad, rtol=0, atol=1e-6)
     assert results[1][2] == 0.0
+    # 'mean' over unequal row counts: what DDP averages over the ranks (their logged losses,
+    # their gradients) is the mean over the concatenated batch, not a mean of two means.
+    student.grad = None
+    (2.0 * ckd_loss(student, teacher, tau=0.5).mean()).backward()
+    ranks = len(ROWS)
+    torch.testing.assert_close(sum(results[rank][3] for rank in range(ranks)) / ranks,
+                               2.0 * expected.mean().item(), rtol=1e-6, atol=0)
+    got_mean_grad = torch.cat([results[rank][4] for rank in range(ranks)]) / ranks
+    torch.testing.assert_close(got_mean_grad, student.grad, rtol=0, atol=1e-7)
     # Without gathering, each rank contrasts only its own rows: a different loss.
     local = ckd_loss(student[:ROWS[0]], teacher[:ROWS[0]], tau=0.5)
     assert not torch.allclose(local, expected[:ROWS[0]])

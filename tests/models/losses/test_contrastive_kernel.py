@@ -27,8 +27,8 @@ def dense_reference(student, teacher, tau):
 @pytest.mark.parametrize('n,c,tau', [(1, 3, 1.0), (37, 5, 1.0), (700, 81, 0.5),
                                      (3000, 11, 2.0)])
 def test_blockwise_paths_equal_dense_values_and_gradients(threshold, n, c, tau):
-    # 700 and 3000 rows span several blocks of the kept (1 MiB) and streamed (32 MiB)
-    # paths, the last block shorter than the others.
+    # Blocks hold 32 MiB of exponentials (2**23 floats): 3000 rows take two blocks of both
+    # paths, the second shorter (2796 + 204 rows); the smaller cases one block.
     student, teacher = logits(n=n, c=c, seed=n)
     weights = torch.rand(n)
     student.requires_grad_(True)
@@ -65,6 +65,23 @@ def test_module_streams_above_its_threshold(monkeypatch):
     assert calls == [False]  # the backward uses the kept exponentials
     with pytest.raises(ValueError, match='streaming_threshold'):
         CKDLoss(streaming_threshold=-1)
+
+
+def test_no_exponentials_are_kept_when_no_backward_pass_can_follow(monkeypatch):
+    kernel = importlib.import_module('ckd_mmdet.models.losses.contrastive_kernel')
+    kept = []
+    original = kernel._blocks
+    monkeypatch.setattr(kernel, '_blocks', lambda *a: kept.append(a[2] is not None) or
+                        original(*a))
+    student, teacher = logits(n=20, c=5, seed=0)
+    student.requires_grad_(True)
+    with torch.no_grad():  # validation, a teacher-only pass
+        no_grad = CKDLoss()(student, teacher)
+    detached = CKDLoss()(student.detach(), teacher)
+    assert kept == [False, False]
+    torch.testing.assert_close(no_grad, CKDLoss()(student, teacher), rtol=0, atol=0)
+    torch.testing.assert_close(detached, no_grad, rtol=0, atol=0)
+    assert kept[-1]  # the training call keeps them for its backward
 
 
 @pytest.mark.parametrize('streaming', [True, False])
