@@ -8,7 +8,8 @@ from .bridges import apply_all as _apply_bridges
 _apply_bridges()
 
 from .datasets import DatasetNotFoundError  # noqa: E402
-from .engine import DropDistillationKeysHook, ResumeRandomStateHook  # noqa: E402
+from .engine import (DropDistillationKeysHook, ResumeRandomStateHook,  # noqa: E402
+                     TeacherClassesHook)
 from .models import (CKDLoss, FeatureDistillation, FrozenTeacherMixin, HCLLoss,  # noqa: E402
                      ReviewKDConnector, SigmoidKDLoss, SingleStageDistiller, TwoStageDistiller,
                      ckd_loss, hcl_loss, sigmoid_kd_loss)
@@ -16,5 +17,5 @@ from .models import (CKDLoss, FeatureDistillation, FrozenTeacherMixin, HCLLoss, 
 __version__ = '0.1.0'
 __all__ = ['CKDLoss', 'DatasetNotFoundError', 'DropDistillationKeysHook', 'FeatureDistillation',
            'FrozenTeacherMixin', 'HCLLoss', 'ResumeRandomStateHook', 'ReviewKDConnector',
-           'SigmoidKDLoss', 'SingleStageDistiller', 'TwoStageDistiller', 'ckd_loss', 'hcl_loss',
-           'sigmoid_kd_loss', '__version__']
+           'SigmoidKDLoss', 'SingleStageDistiller', 'TeacherClassesHook', 'TwoStageDistiller',
+           'ckd_loss', 'hcl_loss', 'sigmoid_kd_loss', '__version__']

@@ -27,6 +27,7 @@ def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes
     assert re.search(r'Iter\(train\) \[4/4\].* loss_ckd: \d+\.\d+', log)
     assert 'coco/bbox_mAP' in log  # validation ran at the end
     assert f'teacher weights loaded from {teacher_ckpt}' in log
+    assert "class order could not be checked" in log  # the fixture's checkpoint has no names
     checkpoint = torch.load(work_dir / 'iter_4.pth', weights_only=False)
     assert not any(key.startswith('teacher') for key in checkpoint['state_dict'])
 
@@ -51,6 +52,30 @@ def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes
     for a, b in zip(predictions['distill'], predictions['plain']):
         assert torch.equal(a['pred_instances']['bboxes'], b['pred_instances']['bboxes'])
         assert torch.equal(a['pred_instances']['scores'], b['pred_instances']['scores'])
+
+
+def test_a_teacher_of_another_class_order_stops_before_the_first_iteration(
+        tmp_path, shapes_root, teacher_ckpt):
+    from ckd_mmdet.datasets.synthetic import CLASSES
+    checkpoint = torch.load(teacher_ckpt, weights_only=False)
+    swapped = [CLASSES[1], CLASSES[0], *CLASSES[2:]]
+    checkpoint['meta'] = dict(dataset_meta=dict(classes=swapped))
+    torch.save(checkpoint, tmp_path / 'swapped.pth')
+    result = subprocess.run(
+        [sys.executable, '-W', 'ignore', TRAIN, str(DISTILL_CONFIG), '--work-dir',
+         str(tmp_path / 'run'), '--cfg-options', f'model.teacher_ckpt={tmp_path}/swapped.pth',
+         *data_root_options(shapes_root)], capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    assert (f"class 0 is {CLASSES[1]!r} for the teacher and {CLASSES[0]!r} for the training "
+            'set') in result.stderr
+    assert 'Iter(train)' not in result.stdout + result.stderr
+
+    checkpoint['meta'] = dict(dataset_meta=dict(classes=list(CLASSES)))  # the same order
+    torch.save(checkpoint, tmp_path / 'same.pth')
+    log = run(TRAIN, DISTILL_CONFIG, '--work-dir', tmp_path / 'same', '--cfg-options',
+              f'model.teacher_ckpt={tmp_path}/same.pth', 'train_cfg.max_iters=1',
+              'train_cfg.val_interval=100', *data_root_options(shapes_root))
+    assert 'Iter(train) [1/1]' in log and 'could not be checked' not in log
 
 
 def test_two_process_gloo_training_with_dist_train_sh(tmp_path, shapes_root, teacher_ckpt):

@@ -1,10 +1,9 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """A frozen teacher detector for any distiller that is itself the student detector."""
-import re
 import warnings
 from contextlib import contextmanager
 from os import path as osp
-from typing import Callable, Optional, Tuple, Union
+from typing import Callable, Optional, Sequence, Tuple, Union
 
 import torch
 from mmdet.registry import MODELS
@@ -13,10 +12,10 @@ from mmengine.config import Config, ConfigDict
 from mmengine.hub import get_config
 from mmengine.logging import print_log
 from mmengine.registry import DefaultScope
-from mmengine.runner.checkpoint import _load_checkpoint
 from torch import Tensor, nn
 
-from ...bridges.checkpoint_loading import CheckpointRefusedError
+from .teacher_checkpoint import check_teacher_classes, load_teacher_checkpoint
+from .teacher_inputs import input_converter
 
 TEACHER_PRECISIONS = {'fp32': None, 'fp16': torch.float16, 'bf16': torch.bfloat16}
 
@@ -61,40 +60,37 @@ class FrozenTeacherMixin:
         self.teacher_ckpt = teacher_ckpt
         self.teacher_precision = teacher_precision
         self.teacher_channels_last = bool(teacher_channels_last)
+        self.teacher_classes = None  # from the checkpoint, when it says them
         self._teacher_loaded = False
-        self._to_teacher_inputs = _input_converter(self.data_preprocessor,
-                                                   teacher.data_preprocessor)
+        self._to_teacher_inputs = input_converter(self.data_preprocessor,
+                                                  teacher.data_preprocessor)
 
     def init_weights(self) -> None:
         super().init_weights()  # the student's init_cfg; the teacher is not a child
         self.load_teacher()
 
     def load_teacher(self) -> None:
-        """Loads ``teacher_ckpt`` into the teacher, refusing checkpoints that do not fit."""
+        """Loads ``teacher_ckpt`` into the teacher, refusing checkpoints that do not fit, and
+        keeps the class names it carries for ``check_teacher_classes``."""
         name = type(self).__name__
         if self.teacher_ckpt is None:
             warnings.warn(f'{name}: teacher_ckpt is None, the teacher keeps random weights '
                           'and distillation teaches nothing useful.')
-            self._teacher_loaded = True
-            return
-        state_dict = _read_state_dict(self.teacher_ckpt)
-        try:
-            result = self.teacher.load_state_dict(state_dict, strict=False)
-        except RuntimeError as error:  # shape mismatches
-            mismatches = re.findall(r'size mismatch for [^\n]*', str(error))
-            raise ValueError(
-                f'teacher_ckpt {self.teacher_ckpt} does not fit teacher_config: '
-                f'{len(mismatches)} tensors differ in shape, e.g. '
-                + '; '.join(mismatches[:3])) from error
-        if result.missing_keys or result.unexpected_keys:
-            raise ValueError(
-                f'teacher_ckpt {self.teacher_ckpt} does not fit teacher_config: '
-                f'{len(result.missing_keys)} keys of the teacher are missing from it '
-                f'(e.g. {result.missing_keys[:3]}), {len(result.unexpected_keys)} of its keys '
-                f'are not in the teacher (e.g. {result.unexpected_keys[:3]}). Is it the '
-                'checkpoint of the model that teacher_config describes?')
-        print_log(f'{name}: teacher weights loaded from {self.teacher_ckpt}', logger='current')
+        else:
+            self.teacher_classes = load_teacher_checkpoint(self.teacher, self.teacher_ckpt)
+            print_log(f'{name}: teacher weights loaded from {self.teacher_ckpt}',
+                      logger='current')
         self._teacher_loaded = True
+
+    def check_teacher_classes(self, dataset_classes: Optional[Sequence[str]]) -> None:
+        """Raises when the teacher checkpoint's classes (names and order) are not
+        ``dataset_classes``, the training set's; logs one line when either is unknown.
+        ``TeacherClassesHook`` calls it before the first iteration."""
+        if not self._teacher_loaded:
+            self.load_teacher()
+        if self.teacher_ckpt is not None:
+            check_teacher_classes(self.teacher_classes, dataset_classes, self.teacher_ckpt,
+                                  type(self).__name__)
 
     def teacher_features(self, batch_inputs: Tensor,
                          batch_data_samples: SampleList) -> Tuple[Tensor, ...]:
@@ -146,55 +142,3 @@ def _model_config(config):
         raise TypeError(f'teacher_config must be a model config dict or a config file path, '
                         f'got {type(config).__name__}')
     return ConfigDict(config)
-
-
-def _read_state_dict(location):
-    try:
-        checkpoint = _load_checkpoint(location, map_location='cpu')
-    except FileNotFoundError:
-        raise FileNotFoundError(f'teacher_ckpt: no file at {location!r}') from None
-    except CheckpointRefusedError:
-        raise  # it already says which object, and how to opt in for a trusted file
-    except Exception as error:
-        raise RuntimeError(
-            f'teacher_ckpt {location} could not be read ({type(error).__name__}: '
-            f'{str(error)[:200]}). Is the file complete and a PyTorch checkpoint?') from error
-    state_dict = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint,
-                                                                        dict) else None
-    if not isinstance(state_dict, dict):
-        raise RuntimeError(f'teacher_ckpt {location} holds a {type(checkpoint).__name__}, '
-                           'not a state dict')
-    return {re.sub(r'^module\.', '', key): value for key, value in state_dict.items()}
-
-
-def _input_converter(student_preprocessor, teacher_preprocessor):
-    """Maps student-normalised images to teacher-normalised ones (identity if they agree)."""
-
-    def normalisation(preprocessor):
-        enabled = getattr(preprocessor, '_enable_normalize', False)
-        mean = preprocessor.mean.flatten() if enabled else torch.zeros(3)
-        std = preprocessor.std.flatten() if enabled else torch.ones(3)
-        return (mean.tolist(), std.tolist(), bool(getattr(preprocessor, '_channel_conversion',
-                                                          False)))
-
-    student, teacher = normalisation(student_preprocessor), normalisation(teacher_preprocessor)
-    if student == teacher:
-        return lambda inputs, data_samples: inputs
-    (s_mean, s_std, s_flip), (t_mean, t_std, t_flip) = student, teacher
-    teacher_pad = float(getattr(teacher_preprocessor, 'pad_value', 0))
-
-    def convert(inputs, data_samples):
-        def column(values):
-            return inputs.new_tensor(values).view(1, -1, 1, 1)
-
-        images = inputs * column(s_std) + column(s_mean)  # back to 0-255 pixels
-        if s_flip != t_flip:
-            images = images.flip(1)  # BGR <-> RGB
-        images = (images - column(t_mean)) / column(t_std)
-        for image, sample in zip(images, data_samples):  # padding as the teacher pads it
-            height, width = sample.img_shape[:2]
-            image[:, height:, :] = teacher_pad
-            image[:, :, width:] = teacher_pad
-        return images
-
-    return convert

@@ -28,7 +28,9 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
     selects the rows (by default the student's assigner positives), pooled over the batch,
     and ``distill_loss`` compares them. Heads: RetinaNet, ATSS, FCOS, GFL, RTMDet, and their
     subclasses that do not change what is read (``dense_heads.py``); other heads, mmdet's
-    PAA, YOLOF, VFNet and TOOD among them, are refused by name. The teacher is held as ``FrozenTeacherMixin`` describes.
+    PAA, YOLOF, VFNet and TOOD among them, are refused by name. A teacher of another family
+    pairs only when its ``loss_cls`` gives its scores the same meaning (see ``_check_pair``).
+    The teacher is held as ``FrozenTeacherMixin`` describes.
 
     Args:
         teacher_config (dict | str): Teacher model config, or a config file (``mmdet::``

@@ -1,5 +1,6 @@
 """FrozenTeacherMixin is the one piece a distiller needs to hold a teacher: shown here on a
-single-stage detector (a tiny RetinaNet), which no shipped distiller uses yet."""
+bare single-stage detector (a tiny RetinaNet) that adds nothing else, as a new distiller
+would start; and the class-order check of its checkpoint."""
 import copy
 
 import pytest
@@ -84,3 +85,65 @@ def test_teacher_features_align_with_the_students_levels(dense_teacher_ckpt):
     assert [t.shape for t in teacher_levels] == [s.shape for s in student_levels]
     assert len(teacher_levels) == 5 and not any(t.requires_grad for t in teacher_levels)
     assert all(torch.equal(v, before[k]) for k, v in distiller.teacher.state_dict().items())
+
+
+CLASSES = [f'class_{i}' for i in range(12)]
+
+
+def checkpoint_with(tmp_path, source, meta):
+    checkpoint = torch.load(source)
+    checkpoint['meta'] = meta
+    path = tmp_path / 'teacher.pth'
+    torch.save(checkpoint, path)
+    return path
+
+
+@pytest.mark.parametrize('meta', [dict(dataset_meta=dict(classes=CLASSES)),
+                                  dict(CLASSES=tuple(CLASSES))])  # mmdet 3 and mmdet 2
+def test_the_checkpoints_class_order_is_checked_against_the_training_sets(
+        tmp_path, dense_teacher_ckpt, meta):
+    distiller = build(checkpoint_with(tmp_path, dense_teacher_ckpt, meta))
+    assert distiller.teacher_classes == CLASSES
+    distiller.check_teacher_classes(tuple(CLASSES))  # the same: nothing to say
+    swapped = [*CLASSES[:5], CLASSES[6], CLASSES[5], *CLASSES[7:]]
+    with pytest.raises(ValueError, match="DenseDistiller: teacher_ckpt .*teacher.pth was "
+                       "trained on other classes .* class 5 is 'class_5' for the teacher and "
+                       "'class_6' for the training set"):
+        distiller.check_teacher_classes(swapped)
+    with pytest.raises(ValueError, match="class 12 is nothing \\(it has 12\\) for the teacher "
+                       "and 'extra' for the training set"):
+        distiller.check_teacher_classes([*CLASSES, 'extra'])
+
+
+def test_an_unknown_class_order_is_said_in_one_line(tmp_path, dense_teacher_ckpt, monkeypatch):
+    from ckd_mmdet.models.distillers import teacher_checkpoint
+    said = []
+    monkeypatch.setattr(teacher_checkpoint, 'print_log', lambda message, **kw: said.append(
+        message))
+    build(dense_teacher_ckpt).check_teacher_classes(CLASSES)  # a checkpoint without names
+    with_names = build(checkpoint_with(tmp_path, dense_teacher_ckpt,
+                                       dict(dataset_meta=dict(classes=CLASSES))))
+    with_names.check_teacher_classes(None)  # a data set without metainfo classes
+    assert said == [
+        "DenseDistiller: teacher_ckpt carries no class names (meta.dataset_meta.classes), so "
+        "the teacher's class order could not be checked against the training set's",
+        "DenseDistiller: the training set has no metainfo classes, so the teacher's class "
+        "order could not be checked against the training set's"]
+
+
+def test_the_hook_checks_the_model_against_the_train_dataloaders_classes(
+        tmp_path, dense_teacher_ckpt):
+    from types import SimpleNamespace
+
+    from ckd_mmdet import TeacherClassesHook
+    distiller = build(checkpoint_with(tmp_path, dense_teacher_ckpt,
+                                      dict(dataset_meta=dict(classes=CLASSES))))
+
+    def runner(model, classes):
+        return SimpleNamespace(model=model, train_dataloader=SimpleNamespace(
+            dataset=SimpleNamespace(metainfo=dict(classes=classes))))
+
+    TeacherClassesHook().before_train(runner(distiller, CLASSES))
+    with pytest.raises(ValueError, match='class 0 is'):
+        TeacherClassesHook().before_train(runner(distiller, CLASSES[::-1]))
+    TeacherClassesHook().before_train(runner(MODELS.build(tiny_retinanet(18)), CLASSES[::-1]))
