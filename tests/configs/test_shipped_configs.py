@@ -31,6 +31,8 @@ RUNTIME = Config.fromfile(str(ROOT / '_base_' / 'ckd_runtime.py'))
 def has_the_runtime(cfg):
     return cfg.custom_imports == RUNTIME.custom_imports and all(
         hook in cfg.custom_hooks for hook in RUNTIME.custom_hooks)
+
+
 # single-stage pair -> (student config, teacher: the mmdet config)
 SINGLE_STAGE_PAIRS = {
     'gfl_r101-r50_fpn_1x_coco': ('gfl_r50_fpn_1x_coco.py', 'gfl/gfl_r101_fpn_ms-2x_coco.py'),
