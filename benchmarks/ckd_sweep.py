@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 from digits import fit, load_digits_split, mlp, top1
-from quality_runs import CONFIGS, cached, run_and_test, summary
+from quality_runs import CONFIGS, cached, run_and_test, run_folder, summary
 
 from ckd_mmdet import CKDLoss
 from ckd_mmdet.runs import data_root_options, schedule_options
@@ -67,19 +67,22 @@ def digits_grid(args):
 
 def detection_runs(args):
     work_dir, data_root = Path(args.work_dir), Path(args.data_root).resolve()
-    teacher_ckpt = (work_dir / f'teacher_{args.teacher_iters}' /
-                    f'iter_{args.teacher_iters}.pth').resolve()
+    teacher_config = CONFIGS / 'faster-rcnn_r34_shapes.py'
+    teacher_dir = run_folder(work_dir, 'teacher', teacher_config, [
+        *data_root_options(data_root), *schedule_options(args.teacher_iters)])
+    teacher_ckpt = (teacher_dir / f'iter_{args.teacher_iters}.pth').resolve()
     if not teacher_ckpt.is_file():
         sys.exit(f'no teacher at {teacher_ckpt}: run benchmarks/distill_quality.py first')
     results = {}
     for setting in args.detection:
         weight, tau = (float(v) for v in setting.split(':'))
         seed = args.detection_seed
-        run_dir = work_dir / f'CKD_w{weight:g}_tau{tau:g}_{args.student_iters}_seed{seed}'
         options = [*data_root_options(data_root), *schedule_options(args.student_iters),
                    f'randomness.seed={seed}', f'model.teacher_ckpt={teacher_ckpt}',
                    f'model.distill_loss.loss_weight={weight}', f'model.distill_loss.tau={tau}']
         config = CONFIGS / 'ckd_faster-rcnn_r34-r18-narrow_shapes.py'
+        run_dir = run_folder(work_dir, f'CKD_w{weight:g}_tau{tau:g}_seed{seed}', config,
+                             options)
         results[f'w={weight:g}, tau={tau:g}, seed {seed}'] = cached(
             run_dir / 'map.json',
             lambda: run_and_test(f'CKD w={weight:g} tau={tau:g}', seed, config, run_dir,

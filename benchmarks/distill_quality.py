@@ -7,7 +7,9 @@ Classification: scikit-learn's digits (1,797 real 8x8 images), an MLP teacher an
 MLP student alone, with KD and with CKD (the same CKDLoss); top-1 on a held-out split.
 
 Writes benchmarks/results/distill_quality.{md,json,png}. Finished runs are kept under
---work-dir and reused, so an interrupted benchmark continues where it stopped.
+--work-dir, each in a folder named by a hash of its resolved config (quality_runs.config_key),
+and reused, so an interrupted benchmark continues where it stopped and a changed config or
+schedule is trained anew, never reported from an old run.
 
     python benchmarks/distill_quality.py                  # everything (hours on 2 cores)
     python benchmarks/distill_quality.py --skip-detection # digits only (a minute)
@@ -22,7 +24,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from digits import fit, load_digits_split, mlp, top1
-from quality_runs import CONFIGS, cached, run_and_test, summary
+from quality_runs import CONFIGS, cached, run_and_test, run_folder, summary
 
 from ckd_mmdet import CKDLoss
 from ckd_mmdet.datasets.synthetic import main as make_shapes
@@ -96,12 +98,12 @@ def detection(args, report_progress):
     data = data_root_options(data_root.resolve())
     pair = PAIRS[args.pair]
     teacher_config = CONFIGS / pair['teacher']
-    teacher_dir = work_dir / f'teacher_{args.teacher_iters}'
+    teacher_options = [*data, *schedule_options(args.teacher_iters)]
+    teacher_dir = run_folder(work_dir, 'teacher', teacher_config, teacher_options).resolve()
     teacher_ckpt = teacher_dir / f'iter_{args.teacher_iters}.pth'
     if not teacher_ckpt.is_file() and not args.cached_only:
         print(f'training the teacher ({args.teacher_iters} iterations)', flush=True)
-        train(teacher_config, teacher_dir, [*data, *schedule_options(args.teacher_iters)],
-              quiet=True)
+        train(teacher_config, teacher_dir, teacher_options, quiet=True)
     results = {'teacher': [cached(teacher_dir / 'map.json', lambda: test(
         teacher_config, teacher_ckpt, teacher_dir / 'test', data, quiet=True))]}
     results.update({method: [] for method in args.methods})
@@ -110,12 +112,12 @@ def detection(args, report_progress):
             config, extra = pair['methods'][method], []
             if not isinstance(config, str):  # (config, --cfg-options of this variant)
                 config, extra = config
-            run_dir = work_dir / f'{method.replace(" ", "_")}_{args.student_iters}_seed{seed}'
             config = CONFIGS / config
             options = [*data, *schedule_options(args.student_iters), f'randomness.seed={seed}',
                        *extra]
-            if method != 'student alone':
-                options.append(f'model.teacher_ckpt={teacher_ckpt.resolve()}')
+            if method != 'student alone':  # the teacher's folder names its own config
+                options.append(f'model.teacher_ckpt={teacher_ckpt}')
+            run_dir = run_folder(work_dir, f'{method}_seed{seed}', config, options)
             if args.cached_only and not (run_dir / 'map.json').is_file():
                 continue
             results[method].append(cached(run_dir / 'map.json', lambda: run_and_test(

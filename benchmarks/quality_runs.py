@@ -1,13 +1,34 @@
-"""What distill_quality.py and ckd_sweep.py share: cached results, a shapes run trained and
-tested in subprocesses, mean and spread."""
+"""What distill_quality.py and ckd_sweep.py share: cached results, each in a folder named
+by what determines it, a shapes run trained and tested in subprocesses, mean and spread."""
+import argparse
+import hashlib
 import json
 import statistics
 import time
 from pathlib import Path
 
+from mmengine.config import Config, DictAction
+
 from ckd_mmdet.runs import test, train
 
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs' / 'demo'
+
+
+def config_key(config, options):
+    """12 hex digits of the config as the run resolves it (the file, its bases, and the
+    --cfg-options merged as tools/train.py merges them): a cached run is found again only
+    if every setting that determines it is the same."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    cfg = Config.fromfile(str(config))
+    cfg.merge_from_dict(parser.parse_args(['--cfg-options', *options]).cfg_options
+                        if options else {})
+    return hashlib.sha256(cfg.pretty_text.encode()).hexdigest()[:12]
+
+
+def run_folder(work_dir, name, config, options):
+    """``work_dir/<name>_<config_key>``: the folder of one cached run."""
+    return Path(work_dir) / f'{name.replace(" ", "_")}_{config_key(config, options)}'
 
 
 def cached(path, compute):

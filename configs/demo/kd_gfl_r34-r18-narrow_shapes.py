@@ -3,4 +3,7 @@
 # the teacher's probabilities times |p_s - p_t|) in place of CKD.
 _base_ = './ckd_gfl_r34-r18-narrow_shapes.py'
 
-model = dict(distill_loss=dict(_delete_=True, type='SigmoidKDLoss', loss_weight=1.0, beta=1.0))
+# Rows: the student's positives with the teacher's raw logits (not centred as CKD's are), so
+# the soft targets are the teacher's own probabilities.
+model = dict(distill_loss=dict(_delete_=True, type='SigmoidKDLoss', loss_weight=1.0, beta=1.0),
+             samples=dict(_delete_=True, mode='positives', center=False))

@@ -1,0 +1,24 @@
+"""The benchmarks' run cache is keyed by what determines a run: a changed config, base or
+option is a new folder, never an old result."""
+import sys
+
+from helpers import REPO
+
+sys.path.insert(0, str(REPO / 'benchmarks'))
+from quality_runs import config_key, run_folder  # noqa: E402
+
+
+def test_the_key_follows_the_resolved_config(tmp_path):
+    base = tmp_path / 'base.py'
+    base.write_text("model = dict(samples=dict(mode='positives', center=True), weight=1.0)\n")
+    config = tmp_path / 'kd.py'
+    config.write_text("_base_ = './base.py'\nmodel = dict(weight=2.0)\n")
+    key = config_key(config, ['randomness.seed=0'])
+    assert key == config_key(config, ['randomness.seed=0']) and len(key) == 12
+    assert key != config_key(config, ['randomness.seed=1'])
+    assert key != config_key(config, ['randomness.seed=0', 'model.samples.center=False'])
+    assert config_key(config, []) == config_key(tmp_path / 'kd.py', ())
+    base.write_text("model = dict(samples=dict(mode='positives', center=False), weight=1.0)\n")
+    assert config_key(config, ['randomness.seed=0']) != key  # the base changed
+    assert run_folder(tmp_path, 'CKD (raw rows)_seed0', config, []) == \
+        tmp_path / f'CKD_(raw_rows)_seed0_{config_key(config, [])}'
