@@ -185,6 +185,27 @@ def write_dense_config(path, model):
     return path
 
 
+def predictions_of(config, checkpoint, work_dir, *options):
+    """Runs ``tools/test.py config checkpoint`` (a COCO test of the shapes val split, options
+    as --cfg-options) as a user does; returns (its log, the predictions it wrote with --out:
+    per image a dict with pred_instances bboxes, scores and labels)."""
+    import pickle
+    out = Path(work_dir) / 'predictions.pkl'
+    log = run_python(REPO / 'tools' / 'test.py', config, checkpoint, '--work-dir', work_dir,
+                     '--out', out, '--cfg-options', *options)
+    with open(out, 'rb') as f:
+        return log, pickle.load(f)
+
+
+def assert_same_predictions(a, b):
+    """Two runs of tools/test.py predicted the same boxes, scores and labels for each image."""
+    import torch
+    assert len(a) == len(b)
+    for first, second in zip(a, b):
+        for key in ('bboxes', 'scores', 'labels'):
+            assert torch.equal(first['pred_instances'][key], second['pred_instances'][key]), key
+
+
 def checkpoint_weights(path):
     import torch
     return torch.load(path, map_location='cpu', weights_only=False)['state_dict']

@@ -1,6 +1,5 @@
 """tools/train.py and tools/test.py end to end, as a user runs them (subprocesses, CPU)."""
 import os
-import pickle
 import re
 import subprocess
 import sys
@@ -8,7 +7,7 @@ import sys
 import pytest
 import torch
 from helpers import (DISTILL_CONFIG, REPO, STUDENT_CONFIG, TEACHER_CONFIG, TINY_COCO,
-                     free_port)
+                     assert_same_predictions, free_port, predictions_of)
 from helpers import run_python as run
 
 from ckd_mmdet.runs import data_root_options
@@ -41,17 +40,12 @@ def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes
 
     predictions = {}
     for name, config in (('distill', DISTILL_CONFIG), ('plain', STUDENT_CONFIG)):
-        out = tmp_path / f'{name}.pkl'
-        log = run(TEST, config, work_dir / 'iter_4.pth', '--work-dir', tmp_path / name,
-                  '--out', out, '--cfg-options', *data_root_options(shapes_root))
+        log, predictions[name] = predictions_of(config, work_dir / 'iter_4.pth',
+                                                tmp_path / name, *data_root_options(shapes_root))
         assert re.search(r'coco/bbox_mAP: -?\d\.\d+', log), log[-2000:]
         assert 'missing keys' not in log and 'unexpected key' not in log
-        with open(out, 'rb') as f:
-            predictions[name] = pickle.load(f)
     assert len(predictions['plain']) == 4
-    for a, b in zip(predictions['distill'], predictions['plain']):
-        assert torch.equal(a['pred_instances']['bboxes'], b['pred_instances']['bboxes'])
-        assert torch.equal(a['pred_instances']['scores'], b['pred_instances']['scores'])
+    assert_same_predictions(predictions['distill'], predictions['plain'])
 
 
 def test_a_teacher_of_another_class_order_stops_before_the_first_iteration(
