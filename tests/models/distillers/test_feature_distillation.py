@@ -113,6 +113,16 @@ def test_connector_channels_that_do_not_fit_are_refused(teacher_ckpt):
         build(teacher_ckpt, feature_distill=review)
 
 
+def test_a_neck_that_does_not_say_its_channels_asks_for_them():
+    from ckd_mmdet.models.distillers import FeatureDistillation
+    with pytest.raises(ValueError, match=r'feature_distill.connector.in_channels: '
+                       r"ReviewKDConnector needs the student neck's channels per level"):
+        FeatureDistillation.from_config(REVIEW, None, [32] * 5)
+    given = dict(REVIEW, connector=dict(REVIEW['connector'], in_channels=[16] * 5))
+    connector = FeatureDistillation.from_config(given, None, [32] * 5).connector
+    assert connector.in_channels == [16] * 5 and connector.out_channels == [32] * 5
+
+
 def test_level_counts_the_connector_cannot_map_are_refused():
     with pytest.raises(ValueError, match=r'student neck gives 5 levels \[32, 32, 32, 32, 32\] '
                                          r"and the teacher's 4 levels"):
