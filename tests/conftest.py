@@ -1,6 +1,17 @@
+import os
+
 import pytest
 import torch
 from helpers import TEACHER_CONFIG, make_shapes
+
+# Under pytest-xdist (`make test` runs one worker per core) each worker, and every tool it
+# starts as a subprocess, gets its share of the cores: two workers of two threads each on a
+# 2-core machine fight over the cores and run several times slower than one thread each.
+_WORKERS = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
+if _WORKERS > 1:
+    _THREADS = max(1, (os.cpu_count() or 1) // _WORKERS)
+    os.environ['OMP_NUM_THREADS'] = str(_THREADS)
+    torch.set_num_threads(_THREADS)
 
 
 @pytest.fixture(scope='session')
