@@ -5,14 +5,19 @@
    the same schedule is there;
 3. trains the narrow R-18 student alone, and the same student with CKD from the teacher,
    with the same schedule and seed;
-4. tests all three with tools/test.py and prints their COCO bbox mAP.
+4. tests all three with tools/test.py and prints their COCO bbox mAP, also written with the
+   date, machine and command to WORK_DIR/results.md.
 
 --pair gfl (make demo-dense) does the same with the single-stage pair: a GFL teacher (R-34)
 and GFL student (narrow R-18), CKD on the student's assigner positives.
 """
 import argparse
+import platform
+import sys
 import time
 from pathlib import Path
+
+import torch
 
 from ckd_mmdet.datasets.synthetic import main as make_shapes
 from ckd_mmdet.runs import data_root_options, schedule_options, test, train
@@ -84,15 +89,21 @@ def main():
                              [*data, *extra], args.quiet)
 
     step('done')
-    print(f'\nshapes val set ({data_root}), COCO bbox mAP; students: {args.student_iters} '
-          f'iterations, seed {args.seed}; teacher: {args.teacher_iters} iterations\n')
-    print('| model | bbox mAP |\n|---|---|')
-    print(f'| {model}teacher R-34 | {results["teacher"]:.1f} |')
-    print(f'| {model}student R-18 narrow, alone | {results["student alone"]:.1f} |')
-    print(f'| {model}student R-18 narrow, CKD | {results["CKD student"]:.1f} |')
-    print(f'\nCKD - alone: {results["CKD student"] - results["student alone"]:+.1f} AP '
-          f'(one seed; benchmarks/distill_quality.py averages three). '
-          f'Total {(time.time() - start) / 60:.1f} min.')
+    lines = [
+        f'Measured {time.strftime("%Y-%m-%d")} on {platform.machine()} '
+        f'({torch.get_num_threads()} threads, no GPU used); command: '
+        f'`python tools/demo.py {" ".join(sys.argv[1:])}`; {(time.time() - start) / 60:.1f} '
+        'min in all.', '',
+        f'shapes val set ({data_root}), COCO bbox mAP; students: {args.student_iters} '
+        f'iterations, seed {args.seed}; teacher: {args.teacher_iters} iterations', '',
+        '| model | bbox mAP |', '|---|---|',
+        f'| {model}teacher R-34 | {results["teacher"]:.1f} |',
+        f'| {model}student R-18 narrow, alone | {results["student alone"]:.1f} |',
+        f'| {model}student R-18 narrow, CKD | {results["CKD student"]:.1f} |', '',
+        f'CKD - alone: {results["CKD student"] - results["student alone"]:+.1f} AP (one seed; '
+        'benchmarks/distill_quality.py averages several).']
+    (work_dir / 'results.md').write_text('\n'.join(lines) + '\n')
+    print('\n' + '\n'.join(lines[2:]) + f'\n(also in {work_dir / "results.md"})')
 
 
 if __name__ == '__main__':

@@ -29,6 +29,9 @@ def test_demo_runs_end_to_end_on_a_small_set(tmp_path):
     assert [name for name, _ in rows] == ['teacher R-34', 'student R-18 narrow, alone',
                                           'student R-18 narrow, CKD']
     assert (tmp_path / 'demo' / 'teacher' / 'iter_2.pth').is_file()
+    written = (tmp_path / 'demo' / 'results.md').read_text()
+    assert written.startswith('Measured ') and 'command: `python tools/demo.py --work-dir' in \
+        written and all(f'| {name} | {value} |' in written for name, value in rows)
     # A second run reuses the teacher.
     again = subprocess.run(
         [sys.executable, '-W', 'ignore', str(REPO / 'tools' / 'demo.py'), '--work-dir',
