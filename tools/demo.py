@@ -92,7 +92,8 @@ def main():
     lines = [
         f'Measured {time.strftime("%Y-%m-%d")} on {platform.machine()} '
         f'({torch.get_num_threads()} threads, no GPU used); command: '
-        f'`python tools/demo.py {" ".join(sys.argv[1:])}`; {(time.time() - start) / 60:.1f} '
+        f'`{" ".join(["python tools/demo.py", *sys.argv[1:]])}`; '
+        f'{(time.time() - start) / 60:.1f} '
         'min in all.', '',
         f'shapes val set ({data_root}), COCO bbox mAP; students: {args.student_iters} '
         f'iterations, seed {args.seed}; teacher: {args.teacher_iters} iterations', '',
