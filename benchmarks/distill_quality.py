@@ -16,15 +16,18 @@ schedule is trained anew, never reported from an old run.
 """
 import argparse
 import json
+import os
 import platform
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from digits import fit, load_digits_split, mlp, top1
-from quality_runs import CONFIGS, cached, run_and_test, run_folder, summary
+from quality_runs import (CONFIGS, cached, paired_interval, run_and_test, run_folder,
+                          summary)
 
 from ckd_mmdet import CKDLoss
 from ckd_mmdet.datasets.synthetic import main as make_shapes
@@ -73,6 +76,10 @@ def parse_args():
     parser.add_argument('--teacher-iters', type=int, default=3000)
     parser.add_argument('--student-iters', type=int, default=1500)
     parser.add_argument('--methods', nargs='+', help="default: all of the pair's")
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='trainings run side by side, each with cores / jobs threads '
+                        '(2 on 2 cores: measured 4.1 min a run against 17-31 min with the '
+                        'default threads side by side)')
     parser.add_argument('--skip-detection', action='store_true')
     parser.add_argument('--cached-only', action='store_true',
                         help='report the finished runs of --work-dir, train nothing')
@@ -84,6 +91,8 @@ def parse_args():
     if unknown:
         parser.error(f'--methods: {sorted(unknown)} not among {list(pair["methods"])}')
     args.methods = args.methods or list(pair['methods'])
+    if args.jobs > 1:  # the trainings are subprocesses: they inherit it
+        os.environ['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) // args.jobs))
     args.stem = 'distill_quality' + ('' if args.pair == 'faster-rcnn' else f'_{args.pair}')
     args.work_dir = args.work_dir or f'work_dirs/{args.stem}'
     if args.pair != 'faster-rcnn':
@@ -104,9 +113,10 @@ def detection(args, report_progress):
     if not teacher_ckpt.is_file() and not args.cached_only:
         print(f'training the teacher ({args.teacher_iters} iterations)', flush=True)
         train(teacher_config, teacher_dir, teacher_options, quiet=True)
-    results = {'teacher': [cached(teacher_dir / 'map.json', lambda: test(
-        teacher_config, teacher_ckpt, teacher_dir / 'test', data, quiet=True))]}
-    results.update({method: [] for method in args.methods})
+    teacher = cached(teacher_dir / 'map.json', lambda: test(
+        teacher_config, teacher_ckpt, teacher_dir / 'test', data, quiet=True))
+    results = {method: {} for method in args.methods}
+    runs = []
     for seed in args.seeds:  # seed-major: every method has a result early in a long run
         for method in args.methods:
             config, extra = pair['methods'][method], []
@@ -120,10 +130,25 @@ def detection(args, report_progress):
             run_dir = run_folder(work_dir, f'{method}_seed{seed}', config, options)
             if args.cached_only and not (run_dir / 'map.json').is_file():
                 continue
-            results[method].append(cached(run_dir / 'map.json', lambda: run_and_test(
-                method, seed, config, run_dir, options)))
-            report_progress(results)
-    return results
+            runs.append((method, seed, config, run_dir, options))
+
+    def run(method, seed, config, run_dir, options):
+        return method, seed, cached(run_dir / 'map.json', lambda: run_and_test(
+            method, seed, config, run_dir, options))
+
+    failed = []
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:  # each run is a subprocess
+        for future in as_completed([pool.submit(run, *job) for job in runs]):
+            try:
+                method, seed, value = future.result()
+            except RuntimeError as error:  # the other runs go on; reported at the end
+                failed.append(str(error).splitlines()[0])
+                continue
+            results[method][seed] = value
+            report_progress(teacher, results)
+    if failed:
+        raise SystemExit('runs that failed:\n' + '\n'.join(failed))
+    return teacher, results
 
 
 def classification(args):
@@ -140,35 +165,52 @@ def classification(args):
 
     methods = {'student alone': None, 'KD': kd,
                'CKD': lambda s, t, ce: ce + ckd(s, t)}
-    results = {'teacher': [top1(teacher, x_test, y_test)]}
+    results = {}
     for method, extra in methods.items():
-        results[method] = []
+        results[method] = {}
         for seed in args.seeds:
             torch.manual_seed(100 + seed)
             student = fit(mlp(12), x_train, y_train, args.digits_epochs, seed, extra, teacher)
-            results[method].append(top1(student, x_test, y_test))
+            results[method][seed] = top1(student, x_test, y_test)
         print(f'digits {method}: {results[method]}', flush=True)
-    return results
+    return top1(teacher, x_test, y_test), results
 
 
 def paired_differences(results, unit, references):
-    """Markdown rows: each method minus each reference, seed by seed (same seed = same
-    data order and initialisation), over the seeds both have finished (they run in order)."""
-    lines = []
+    """Markdown rows: each method minus each reference over the seeds both have (the same
+    seed is the same data order and initialisation), with the 95 % interval of the mean
+    difference (Student's t, n - 1 degrees of freedom); and the half-widths achieved."""
+    lines, half_widths = [], []
     for reference in references:
-        base = results.get(reference) or []
-        rows = [(method, [v - b for v, b in zip(values, base)])
-                for method, values in results.items()
-                if method not in ('teacher', reference) and base and values]
+        base = results.get(reference) or {}
+        rows = []
+        for method, values in results.items():
+            seeds = sorted(set(values) & set(base))
+            if method != reference and seeds:
+                rows.append((method, seeds, [values[s] - base[s] for s in seeds]))
         if not rows:
             continue
-        lines += [f'Paired differences, method − {reference}, seed by seed ({unit}):', '',
-                  '| method | mean | per seed |', '|---|---|---|']
-        for method, differences in rows:
-            mean, _ = summary(differences)
-            lines.append(f'| {method} | {mean:+.2f} | '
-                         + ', '.join(f'{d:+.2f}' for d in differences) + ' |')
+        lines += [f'Paired differences, method − {reference} ({unit}); resolved: the 95 % '
+                  'interval excludes 0:', '',
+                  '| method | n | mean | 95 % interval | resolved | per seed |',
+                  '|---|---|---|---|---|---|']
+        for method, seeds, differences in rows:
+            mean, half_width, n = paired_interval(differences)
+            if half_width is None:
+                interval, verdict = '—', 'no (n < 2)'
+            else:
+                half_widths.append(half_width)
+                interval = f'{mean - half_width:+.2f} … {mean + half_width:+.2f}'
+                verdict = ('**yes, better**' if mean - half_width > 0 else
+                           '**yes, worse**' if mean + half_width < 0 else 'no separation')
+            per_seed = ', '.join(f'{d:+.2f} (s{s})' for s, d in zip(seeds, differences))
+            lines.append(f'| {method} | {n} | {mean:+.2f} | {interval} | {verdict} | '
+                         f'{per_seed} |')
         lines.append('')
+    if half_widths:
+        lines += [f'Half-widths of these 95 % intervals: {min(half_widths):.2f} to '
+                  f'{max(half_widths):.2f} ({unit}); a difference smaller than its half-width '
+                  'cannot be told from seed noise here.', '']
     return lines
 
 
@@ -178,69 +220,85 @@ def write_outputs(report, out_dir, quiet=False, stem='distill_quality'):
     (out_dir / f'{stem}.json').write_text(json.dumps(report, indent=2))
     lines = [f'Measured {report["date"]} on {report["machine"]}; command: '
              f'`{report["command"]}`.', '']
-    for task, unit in (('detection', 'COCO bbox mAP (%)'), ('classification', 'top-1 (%)')):
-        if task not in report:
-            continue
-        lines += [f'**{report[task]["title"]}**', '', f'| method | {unit}, mean ± std | runs |',
-                  '|---|---|---|']
-        for method, values in report[task]['results'].items():
+    tasks = [(task, unit) for task, unit in (('detection', 'COCO bbox mAP (%)'),
+                                             ('classification', 'top-1 (%)'))
+             if task in report]
+    for task, unit in tasks:
+        entry = report[task]
+        lines += [f'**{entry["title"]}**', '', f'Teacher: {entry["teacher"]:.2f}.', '',
+                  f'| method | n | {unit}, mean ± std | per seed |', '|---|---|---|---|']
+        for method, values in entry['results'].items():
             if not values:
                 continue
-            mean, std = summary(values)
-            runs = ', '.join(f'{v:.2f}' for v in values)
-            lines.append(f'| {method} | {mean:.2f} ± {std:.2f} | {runs} |')
+            mean, std = summary(list(values.values()))
+            runs = ', '.join(f'{values[s]:.2f} (s{s})' for s in sorted(values))
+            lines.append(f'| {method} | {len(values)} | {mean:.2f} ± {std:.2f} | {runs} |')
         lines.append('')
-        lines += paired_differences(report[task]['results'], unit,
-                                    report[task].get('references', ('student alone', )))
+        lines += paired_differences(entry['results'], unit,
+                                    entry.get('references', ('student alone', )))
     (out_dir / f'{stem}.md').write_text('\n'.join(lines))
+    plot(report, tasks, out_dir / f'{stem}.png')
+    if not quiet:
+        print((out_dir / f'{stem}.md').read_text())
 
+
+def plot(report, tasks, path):
+    """Per task: one row per method, its per-seed results as dots and the 95 % interval of
+    its mean as a bar, method names on the left where they have room."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    tasks = [t for t in ('detection', 'classification') if t in report]
-    figure, axes = plt.subplots(1, len(tasks), figsize=(5.5 * len(tasks), 3.6), squeeze=False)
-    for axis, task in zip(axes[0], tasks):
-        names = [n for n, v in report[task]['results'].items() if v]
-        stats = [summary(report[task]['results'][n]) for n in names]
-        axis.bar(names, [m for m, _ in stats], yerr=[s for _, s in stats], capsize=4,
-                 color=['#888888' if n == 'teacher' else '#4c72b0' if n != 'CKD'
-                        else '#dd8452' for n in names])
-        for index, name in enumerate(names):
-            axis.scatter([index] * len(report[task]['results'][name]),
-                         report[task]['results'][name], color='black', s=8, zorder=3)
-        low = min(min(report[task]['results'][n]) for n in names)
-        axis.set_ylim(max(0, low - 5), None)
+    rows = max(len([v for v in report[task]['results'].values() if v]) for task, _ in tasks)
+    figure, axes = plt.subplots(1, len(tasks), figsize=(7.5 * len(tasks), 1.0 + 0.42 * rows),
+                                squeeze=False)
+    for axis, (task, unit) in zip(axes[0], tasks):
+        results = {m: v for m, v in report[task]['results'].items() if v}
+        names = list(results)[::-1]  # the first method on top
+        for row, name in enumerate(names):
+            values = list(results[name].values())
+            mean, half_width, _ = paired_interval(values)
+            axis.errorbar(mean, row, xerr=half_width or 0, fmt='o', color='#dd8452' if
+                          name.startswith('CKD') else '#4c72b0', capsize=4, markersize=6)
+            axis.scatter(values, [row] * len(values), color='black', s=10, zorder=3)
+        axis.axvline(report[task]['teacher'], color='#888888', linestyle='--', linewidth=1,
+                     label=f'teacher {report[task]["teacher"]:.1f}')
+        axis.set_yticks(range(len(names)), names, fontsize=9)
+        axis.set_xlabel(unit + ': seeds (dots), mean and 95 % interval')
         axis.set_title(report[task]['title'], fontsize=9)
-        axis.set_ylabel('bbox mAP (%)' if task == 'detection' else 'top-1 (%)')
-        axis.tick_params(axis='x', labelrotation=20)
+        axis.legend(loc='lower right', fontsize=8)
+        axis.grid(axis='x', alpha=0.3)
     figure.tight_layout()
-    figure.savefig(out_dir / f'{stem}.png', dpi=110)
+    figure.savefig(path, dpi=110)
     plt.close(figure)
-    if not quiet:
-        print((out_dir / f'{stem}.md').read_text())
 
 
 def main():
     args = parse_args()
     report = dict(
         date=time.strftime('%Y-%m-%d'),
-        machine=f'{platform.machine()}, {torch.get_num_threads()} threads, no GPU used',
+        machine=f'{platform.machine()}, {torch.get_num_threads()} threads'
+        + (f', trainings {args.jobs} at a time with {os.environ["OMP_NUM_THREADS"]} thread(s) '
+           'each' if args.jobs > 1 else '') + ', no GPU used',
         command=' '.join(['python benchmarks/distill_quality.py', *sys.argv[1:]]))
     if not args.skip_classification:
+        teacher, results = classification(args)
         report['classification'] = dict(
             title=f'digits, MLP 256 -> MLP 12, {args.digits_epochs} epochs, seeds {args.seeds}',
-            results=classification(args))
+            teacher=teacher, results=results)
     if not args.skip_detection:
         title = (f'shapes, {PAIRS[args.pair]["title"]} ({args.teacher_iters} it) -> narrow R-18 '
                  f'({args.student_iters} it), seeds {args.seeds}')
+        references = PAIRS[args.pair]['references']
 
-        def report_progress(results):  # a long run leaves its results so far on disk
-            report['detection'] = dict(title=title + ' (in progress)', results=results)
+        def report_progress(teacher, results):  # a long run leaves its results on disk
+            report['detection'] = dict(title=title + ' (in progress)', teacher=teacher,
+                                       results=results, references=references)
             write_outputs(report, args.out_dir, quiet=True, stem=args.stem)
 
-        report['detection'] = dict(title=title, results=detection(args, report_progress),
-                                   references=PAIRS[args.pair]['references'])
+        teacher, results = detection(args, report_progress)
+        report['detection'] = dict(title=title, teacher=teacher, results=results,
+                                   references=references)
     write_outputs(report, args.out_dir, stem=args.stem)
 
 

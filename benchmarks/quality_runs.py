@@ -52,6 +52,19 @@ def run_and_test(method, seed, config, run_dir, options):
     return value
 
 
+def paired_interval(differences, confidence=0.95):
+    """(mean, half-width of its ``confidence`` interval, n) of paired differences: Student's
+    t with n - 1 degrees of freedom; the half-width is None below two differences."""
+    from scipy import stats
+
+    n = len(differences)
+    mean = statistics.fmean(differences)
+    if n < 2:
+        return mean, None, n
+    spread = statistics.stdev(differences) / n**0.5
+    return mean, float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * spread, n
+
+
 def summary(values):
     mean = statistics.fmean(values)
     std = statistics.stdev(values) if len(values) > 1 else 0.0

@@ -22,3 +22,12 @@ def test_the_key_follows_the_resolved_config(tmp_path):
     assert config_key(config, ['randomness.seed=0']) != key  # the base changed
     assert run_folder(tmp_path, 'CKD (raw rows)_seed0', config, []) == \
         tmp_path / f'CKD_(raw_rows)_seed0_{config_key(config, [])}'
+
+
+def test_paired_interval_is_students_t_with_n_minus_one_degrees():
+    from quality_runs import paired_interval
+    mean, half_width, n = paired_interval([1.0, 2.0, 3.0, 6.0])
+    # mean 3, sample sd sqrt(14/3), t(0.975, 3) = 3.182446
+    assert (mean, n) == (3.0, 4)
+    assert abs(half_width - 3.182446 * (14 / 3) ** 0.5 / 2) < 1e-5
+    assert paired_interval([2.5]) == (2.5, None, 1)
