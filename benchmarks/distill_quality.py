@@ -35,6 +35,7 @@ from ckd_mmdet.runs import data_root_options, schedule_options, test, train
 
 REPO = Path(__file__).resolve().parents[1]
 CKD_GFL = 'ckd_gfl_r34-r18-narrow_shapes.py'
+KD_GFL = 'kd_gfl_r34-r18-narrow_shapes.py'
 RAW = ['model.samples.center=False']
 PAIRS = {  # --pair: the shapes teacher and each method's student config (configs/demo/)
     'faster-rcnn': dict(
@@ -50,7 +51,9 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
     'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', references=(
         'student alone', 'CKD (raw rows)'), methods={
         'student alone': 'gfl_r18-narrow_shapes.py',
-        'KD': 'kd_gfl_r34-r18-narrow_shapes.py',
+        'KD': KD_GFL,  # the student's positives, raw teacher probabilities
+        'KD (every prior)': (KD_GFL, [  # as CrossKD: every prior, divided by the positives
+            'model.samples.mode=all', 'model.samples.avg_factor=positives']),
         'CKD': 'ckd_gfl_r34-r18-narrow_shapes.py',  # positives, centred rows, weight 1
         # the other row choices of SingleStageDistiller, on raw (uncentred) rows
         'CKD (raw rows)': (CKD_GFL, RAW),

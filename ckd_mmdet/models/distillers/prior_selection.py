@@ -7,6 +7,7 @@ from torch import Tensor
 
 MODES = ('positives', 'teacher_topk', 'positives+teacher_topk', 'all')
 WEIGHTS = (None, 'teacher_confidence')
+AVG_FACTORS = (None, 'positives')
 
 
 class PriorSelection:
@@ -28,13 +29,17 @@ class PriorSelection:
             dominates the cosine; centred, rows compare their pattern over the classes. On the
             shapes GFL pair raw rows lost 1.6 mAP to the student alone, centred rows gained
             0.7 (docs/results.md).
+        avg_factor (str, optional): 'positives': the loss's 'mean' divides its summed rows by
+            the number of assigner positives of the batch instead of the selected rows, as
+            CrossKD normalises its KD on every prior (``mode='all'``). None: by the rows.
         num_classes (int): Class columns (columns beyond them, e.g. centerness, never count
             as class scores).
     """
 
     def __init__(self, mode: str = 'positives', topk: int = 100,
                  background_logit: Optional[float] = None, weight: Optional[str] = None,
-                 center: bool = True, *, num_classes: int) -> None:
+                 center: bool = True, avg_factor: Optional[str] = None, *,
+                 num_classes: int) -> None:
         if mode not in MODES:
             raise ValueError(f'samples.mode must be one of {MODES}, got {mode!r}')
         if weight not in WEIGHTS:
@@ -42,14 +47,23 @@ class PriorSelection:
         if 'topk' in mode and not (isinstance(topk, int) and topk > 0):
             raise ValueError(f'samples.topk must be a positive int for mode {mode!r}, '
                              f'got {topk!r}')
-        self.mode, self.topk, self.weight = mode, topk, weight
+        if avg_factor not in AVG_FACTORS:
+            raise ValueError(f'samples.avg_factor must be one of {AVG_FACTORS}, got '
+                             f'{avg_factor!r}')
+        if avg_factor is not None and weight is not None:
+            raise ValueError(f'samples.avg_factor={avg_factor!r} and samples.weight={weight!r} '
+                             'both set the divisor of the loss: choose one')
+        self.mode, self.topk, self.weight, self.avg_factor = mode, topk, weight, avg_factor
         self.background_logit = None if background_logit is None else float(background_logit)
         self.center = bool(center)
         self.num_classes = num_classes
 
     @property
     def needs_labels(self) -> bool:
-        return 'positives' in self.mode
+        return 'positives' in self.mode or self.avg_factor == 'positives'
+
+    def positives(self, labels: Tensor) -> Tensor:
+        return (labels >= 0) & (labels < self.num_classes)
 
     def mask(self, teacher_rows: Tensor, labels: Optional[Tensor]) -> Tensor:
         """(B, priors) bool: the selected priors."""
@@ -57,8 +71,8 @@ class PriorSelection:
             return torch.ones(teacher_rows.shape[:2], dtype=torch.bool,
                               device=teacher_rows.device)
         mask = torch.zeros(teacher_rows.shape[:2], dtype=torch.bool, device=teacher_rows.device)
-        if self.needs_labels:
-            mask |= (labels >= 0) & (labels < self.num_classes)
+        if 'positives' in self.mode:
+            mask |= self.positives(labels)
         if 'teacher_topk' in self.mode:
             score = teacher_rows[..., :self.num_classes].max(dim=2).values
             top = score.topk(min(self.topk, score.shape[1]), dim=1).indices
@@ -75,6 +89,8 @@ class PriorSelection:
         if self.weight == 'teacher_confidence':
             weight = teacher[:, :self.num_classes].max(dim=1).values.float().sigmoid()
             extra = dict(weight=weight, avg_factor=weight.sum().clamp(min=1e-6))
+        if self.avg_factor == 'positives':
+            extra = dict(avg_factor=self.positives(labels).sum().clamp(min=1).float())
         if self.center:
             student, teacher = _center_classes(student, self.num_classes), \
                 _center_classes(teacher, self.num_classes)

@@ -44,7 +44,7 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
         distill_loss_name (str, optional): Key in the loss dict (``loss_ckd`` by default).
         samples (dict): ``PriorSelection`` options: ``mode`` ('positives', 'teacher_topk',
             'positives+teacher_topk', 'all'), ``topk``, ``background_logit``, ``weight``,
-            ``center``.
+            ``center``, ``avg_factor``.
         distill_centerness (bool): Append FCOS/ATSS centerness as one more logit column.
         feature_distill (dict, optional): FPN feature distillation, see
             ``FeatureDistillation`` (e.g. ReviewKD's connector and HCL loss).
@@ -86,10 +86,11 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
             raise ValueError('distill_centerness needs one prior per location, the head has '
                              f'{self.bbox_head.num_base_priors}')
         self.distill_centerness = bool(distill_centerness)
-        unknown = set(samples) - {'mode', 'topk', 'background_logit', 'weight', 'center'}
+        unknown = set(samples) - {'mode', 'topk', 'background_logit', 'weight', 'center',
+                                  'avg_factor'}
         if unknown:
             raise ValueError(f'samples: unknown keys {sorted(unknown)}; it takes mode, topk, '
-                             'background_logit, weight and center')
+                             'background_logit, weight, center and avg_factor')
         self.samples = PriorSelection(**samples, num_classes=self.bbox_head.num_classes)
         if use_syncbn and get_world_size() > 1:
             torch.nn.SyncBatchNorm.convert_sync_batchnorm(self)

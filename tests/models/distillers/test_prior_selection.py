@@ -79,6 +79,8 @@ def test_background_logit_and_confidence_weight():
     (dict(mode='negatives'), 'samples.mode'),
     (dict(mode='teacher_topk', topk=0), 'samples.topk'),
     (dict(weight='iou'), 'samples.weight'),
+    (dict(avg_factor='rows'), 'samples.avg_factor'),
+    (dict(avg_factor='positives', weight='teacher_confidence'), 'choose one'),
 ])
 def test_bad_options_name_the_key(options, message):
     with pytest.raises(ValueError, match=message):
@@ -108,3 +110,16 @@ def test_centring_leaves_a_centerness_column_out_of_the_class_mean():
         assert torch.allclose(got[:, :NUM_CLASSES],
                               classes - classes.mean(dim=1, keepdim=True))
         assert torch.all(got[:, NUM_CLASSES] == 7.0)
+
+
+def test_every_prior_normalised_by_the_positives_as_crosskd():
+    student, teacher, labels = rows_and_labels()
+    selection = PriorSelection('all', avg_factor='positives', center=False,
+                               num_classes=NUM_CLASSES)
+    assert selection.needs_labels
+    got_student, _, extra = selection(student, teacher, labels)
+    positives = ((labels >= 0) & (labels < NUM_CLASSES)).sum()
+    assert got_student.shape[0] == labels.numel() and positives > 0
+    assert extra == dict(avg_factor=positives.float())
+    none = torch.full_like(labels, NUM_CLASSES)
+    assert selection(student, teacher, none)[2]['avg_factor'] == 1  # never a division by 0

@@ -247,6 +247,19 @@ def test_under_amp_autocast_the_loss_gets_fp32_teacher_rows_equal_to_fp32_ones()
     assert torch.isfinite(losses['loss_ckd'])
 
 
+def test_kd_on_every_prior_is_divided_by_the_positives():
+    kd = dict(type='SigmoidKDLoss', loss_weight=1.0)
+    positives = build('gfl', distill_loss=kd, samples=dict(mode='positives', center=False))
+    every = build('gfl', distill_loss=kd, samples=dict(mode='all', avg_factor='positives',
+                                                        center=False))
+    fed_positives, fed_every = spy_loss(positives), spy_loss(every)
+    positives(**batch(positives), mode='loss')
+    every(**batch(every), mode='loss')
+    count = len(fed_positives[0][0])
+    assert count > 0 and len(fed_every[0][0]) > count
+    assert fed_every[0][2] == dict(avg_factor=torch.tensor(float(count)))
+
+
 def test_features_only_distiller_runs_no_teacher_head():
     distiller = build('gfl', distill_loss=None,
                       feature_distill=dict(connector=dict(type='ConvConnector'),
