@@ -250,8 +250,8 @@ def test_under_amp_autocast_the_loss_gets_fp32_teacher_rows_equal_to_fp32_ones()
 def test_kd_on_every_prior_is_divided_by_the_positives():
     kd = dict(type='SigmoidKDLoss', loss_weight=1.0)
     positives = build('gfl', distill_loss=kd, samples=dict(mode='positives', center=False))
-    every = build('gfl', distill_loss=kd, samples=dict(mode='all', avg_factor='positives',
-                                                        center=False))
+    every_prior = dict(mode='all', avg_factor='positives', center=False)
+    every = build('gfl', distill_loss=kd, samples=every_prior)
     fed_positives, fed_every = spy_loss(positives), spy_loss(every)
     positives(**batch(positives), mode='loss')
     every(**batch(every), mode='loss')
