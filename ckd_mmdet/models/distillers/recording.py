@@ -8,16 +8,18 @@ from contextlib import contextmanager
 @contextmanager
 def recording(module, method_name):
     """Records the arguments (by name) and the ``result`` of the last call of one method of
-    ``module``, on the instance; afterwards the instance is as it was (an attribute already
-    set on it, e.g. a user's patch, is put back)."""
-    record = {}
+    ``module``, on the instance, and every call's in order under ``'calls'``; afterwards the
+    instance is as it was (an attribute already set on it, e.g. a user's patch, is put
+    back)."""
+    record = {'calls': []}
     method = getattr(module, method_name)
     own = vars(module).get(method_name)
 
     def recorded(*args, **kwargs):
         result = method(*args, **kwargs)
-        record.update(inspect.signature(method).bind(*args, **kwargs).arguments)
-        record['result'] = result
+        call = dict(inspect.signature(method).bind(*args, **kwargs).arguments, result=result)
+        record.update(call)
+        record['calls'].append(call)
         return result
 
     setattr(module, method_name, recorded)

@@ -105,7 +105,7 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
             student_rows, teacher_rows = self.prior_logits(outputs['result'], teacher_features)
             labels = None
             if self.samples.needs_labels:
-                if not targets:
+                if not targets['calls']:
                     raise RuntimeError(f'{type(self.bbox_head).__name__}.loss_by_feat never '
                                        'called get_targets(): no assigner positives to select')
                 priors = [maps.shape[-2] * maps.shape[-1] * self.bbox_head.num_base_priors

@@ -75,7 +75,7 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
             losses = super().loss(batch_inputs, batch_data_samples)
         teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
         if self.distill_loss is not None:
-            if not rois:
+            if not rois['calls']:
                 raise RuntimeError(f'{type(self.roi_head).__name__} never called '
                                    'bbox_head.loss_and_target(): no RoI logits to distil')
             # the student's sampled RoIs, as its head saw them
