@@ -94,8 +94,9 @@ def parse_args():
     if unknown:
         parser.error(f'--methods: {sorted(unknown)} not among {list(pair["methods"])}')
     args.methods = args.methods or list(pair['methods'])
-    if args.jobs > 1:  # the trainings are subprocesses: they inherit it
-        os.environ['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) // args.jobs))
+    # each student training gets its share of the cores (set before they start: the
+    # subprocesses inherit it); the teacher, trained alone first, gets them all
+    args.threads = max(1, (os.cpu_count() or 1) // args.jobs)
     args.stem = 'distill_quality' + ('' if args.pair == 'faster-rcnn' else f'_{args.pair}')
     args.work_dir = args.work_dir or f'work_dirs/{args.stem}'
     if args.pair != 'faster-rcnn':
@@ -140,6 +141,8 @@ def detection(args, report_progress):
             method, seed, config, run_dir, options))
 
     failed = []
+    if args.jobs > 1:
+        os.environ['OMP_NUM_THREADS'] = str(args.threads)
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:  # each run is a subprocess
         for future in as_completed([pool.submit(run, *job) for job in runs]):
             try:
@@ -281,8 +284,8 @@ def main():
     report = dict(
         date=time.strftime('%Y-%m-%d'),
         machine=f'{platform.machine()}, {torch.get_num_threads()} threads'
-        + (f', trainings {args.jobs} at a time with {os.environ["OMP_NUM_THREADS"]} thread(s) '
-           'each' if args.jobs > 1 else '') + ', no GPU used',
+        + (f', trainings {args.jobs} at a time with {args.threads} thread(s) each'
+           if args.jobs > 1 else '') + ', no GPU used',
         command=' '.join(['python benchmarks/distill_quality.py', *sys.argv[1:]]))
     if not args.skip_classification:
         teacher, results = classification(args)

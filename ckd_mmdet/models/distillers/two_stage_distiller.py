@@ -2,10 +2,13 @@
 """RoI-logit (and FPN feature) distillation for two-stage detectors: the student is the
 detector."""
 import inspect
-from typing import Optional, Union
+from typing import List, Optional, Union
+
+import torch
 
 from mmdet.models.detectors import TwoStageDetector
 from mmdet.models.roi_heads import StandardRoIHead
+from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from torch import Tensor
@@ -47,6 +50,11 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
             tensor cores; docs/performance.md says what it measured.
         teacher_channels_last (bool): Keep the teacher's convolution weights and inputs in
             channels-last memory format.
+        twins (str): 'negatives' (the paper): every other RoI is a negative of a RoI, also
+            the RoIs of the same object. 'not_negatives': positive RoIs assigned to the
+            same ground-truth box (the box itself and its overlapping proposals) are left
+            out of each other's negatives, so no row must tell itself apart from its own
+            object's near-copies. Needs a loss that takes ``groups`` (``CKDLoss``).
         **student: The student's own ``TwoStageDetector`` arguments (backbone, neck, rpn_head,
             roi_head, train_cfg, test_cfg, data_preprocessor, init_cfg).
     """
@@ -60,14 +68,25 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
                  feature_distill: Optional[dict] = None,
                  teacher_precision: str = 'fp32',
                  teacher_channels_last: bool = False,
+                 twins: str = 'negatives',
                  **student) -> None:
         _check_two_stage('student', student)
         super().__init__(**student)
         self._init_teacher(teacher_config, teacher_ckpt, teacher_precision,
                            teacher_channels_last, check_pair=self._check_pair)
         init_distill_losses(self, distill_loss, distill_loss_name, feature_distill, 'RoI logits')
-        self._loss_takes_labels = self.distill_loss is not None and 'gt_labels' in \
-            inspect.signature(self.distill_loss.forward).parameters
+        takes = inspect.signature(self.distill_loss.forward).parameters \
+            if self.distill_loss is not None else {}
+        self._loss_takes_labels = 'gt_labels' in takes
+        if twins not in ('negatives', 'not_negatives'):
+            raise ValueError(f"TwoStageDistiller: twins must be 'negatives' or "
+                             f"'not_negatives', got {twins!r}")
+        if twins == 'not_negatives' and 'groups' not in takes:
+            raise ValueError(f"TwoStageDistiller: twins='not_negatives' needs a distill_loss "
+                             f"that takes groups (CKDLoss); "
+                             f"{type(self.distill_loss).__name__ if takes else 'no loss'} "
+                             "does not. Set model.twins='negatives' or use CKDLoss.")
+        self.twins = twins
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
         with recording(self, 'extract_feat') as features, \
@@ -82,6 +101,8 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
             teacher_logits = self.teacher_logits(teacher_features, rois['rois'].detach())
             extra = dict(gt_labels=rois['result']['bbox_targets'][0]) \
                 if self._loss_takes_labels else {}
+            if self.twins == 'not_negatives':
+                extra['groups'] = object_groups(rois['sampling_results'])
             losses[self.distill_loss_name] = self.distill_loss(rois['cls_score'],
                                                                teacher_logits, **extra)
         if self.feature_distill is not None:
@@ -110,6 +131,23 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
             raise ValueError(f'teacher and student must classify the same classes: the '
                              f"student's roi_head.bbox_head.num_classes is {classes[0]}, the "
                              f"teacher's {classes[1]}")
+
+
+def object_groups(sampling_results: List[SamplingResult]) -> torch.Tensor:
+    """The group of each sampled RoI, in the rows' order (image by image: its positives,
+    then its negatives, as ``bbox2roi`` and the head's targets put them): a positive's group
+    is the ground-truth box it is assigned to (numbered across the batch); each negative is
+    a group of its own."""
+    objects = sum(result.num_gts for result in sampling_results)
+    groups, first_object, next_single = [], 0, objects
+    for result in sampling_results:
+        negatives = len(result.neg_inds)
+        groups += [result.pos_assigned_gt_inds.long() + first_object,
+                   torch.arange(next_single, next_single + negatives,
+                                device=result.pos_assigned_gt_inds.device)]
+        first_object += result.num_gts
+        next_single += negatives
+    return torch.cat(groups)
 
 
 def _check_two_stage(who, model_args):

@@ -16,7 +16,8 @@ from .row_loss_contract import check_reduction, check_rows, reduce_rows
 
 
 def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
-             streaming_threshold: int = 16384, gather_negatives: bool = False) -> Tensor:
+             streaming_threshold: int = 16384, gather_negatives: bool = False,
+             groups: Optional[Tensor] = None) -> Tensor:
     """Per-sample CKD loss: teacher row i must pick student row i among all student rows.
 
     ``M = normalize(T) @ normalize(S).T`` (cosine similarities, no softmax on the logits) and
@@ -32,6 +33,9 @@ def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
             backward pass; above it they are recomputed (memory O(N C)); 0 streams always.
         gather_negatives (bool): In a distributed run, contrast this process's teacher rows
             with the student rows of every process (``gather_rows``; a collective).
+        groups (Tensor, optional): (N,) integer group of each row: rows of one group (e.g.
+            the RoIs or priors assigned to one object) are not each other's negatives.
+            Computed densely (N x N); not with ``gather_negatives``.
 
     Returns:
         Tensor: (N,) loss of each sample, in float32 (float64 for float64 inputs).
@@ -46,6 +50,8 @@ def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
             offset, student = gather_rows(student)
         if teacher.shape[0] == 0:  # cross_entropy rejects an empty class dimension
             return student[:0].sum(dim=1)  # still joins a gathered backward pass
+        if groups is not None:
+            return dense_contrastive_cross_entropy(teacher, student, tau, offset, groups)
         if 1 / tau + math.log(student.shape[0]) >= EXP_LIMIT[dtype]:  # exp could overflow
             return dense_contrastive_cross_entropy(teacher, student, tau, offset)
         return blockwise_contrastive_cross_entropy(teacher / tau, student, offset,
@@ -57,11 +63,16 @@ def _distributed() -> bool:
 
 
 def dense_contrastive_cross_entropy(anchors: Tensor, candidates: Tensor, tau: float = 1.0,
-                                    offset: int = 0) -> Tensor:
+                                    offset: int = 0, groups: Optional[Tensor] = None) -> Tensor:
     """The textbook form on row-normalised (n, C) anchors and (m, C) candidates:
     ``cross_entropy(anchors @ candidates.T / tau, offset + arange(n))``. The reference the
-    kernel is tested against, and the stable fallback for extreme tau."""
+    kernel is tested against, and the stable fallback for extreme tau. With ``groups`` (n = m
+    rows), the other rows of a row's group are left out of its softmax."""
     similarity = anchors @ candidates.t() / tau
+    if groups is not None:
+        twins = groups[:, None] == groups[None, :]
+        twins.fill_diagonal_(False)
+        similarity = similarity.masked_fill(twins, float('-inf'))
     targets = torch.arange(offset, offset + similarity.shape[0], device=similarity.device)
     return F.cross_entropy(similarity, targets, reduction='none')
 
@@ -118,12 +129,23 @@ class CKDLoss(nn.Module):
 
     def forward(self, student_logits: Tensor, teacher_logits: Tensor,
                 weight: Optional[Tensor] = None, avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> Tensor:
+                reduction_override: Optional[str] = None,
+                groups: Optional[Tensor] = None) -> Tensor:
         """Args: (N, C) student and teacher logits; ``weight`` (N,) per sample; ``avg_factor``
-        replaces N as the divisor of the 'mean' reduction. Returns a scalar, or (N,) for 'none'."""
+        replaces N as the divisor of the 'mean' reduction; ``groups`` (N,) integers: rows of
+        one group are not each other's negatives (``ckd_loss``). Returns a scalar, or (N,) for
+        'none'."""
         reduction = reduction_override or self.reduction
         check_reduction('CKDLoss', reduction, 'reduction_override')
         check_rows('CKDLoss', student_logits, teacher_logits, weight)
+        if groups is not None:
+            if groups.shape != student_logits.shape[:1] or groups.is_floating_point():
+                raise ValueError(f'CKDLoss: groups must be integers of shape '
+                                 f'({student_logits.shape[0]},), got {groups.dtype} '
+                                 f'{tuple(groups.shape)}')
+            if self.gather_negatives:
+                raise ValueError('CKDLoss: groups (twins that are not negatives) cannot be '
+                                 'combined with gather_negatives=True; set one of them off')
         if self.check_finite:
             for name, logits in (('student', student_logits), ('teacher', teacher_logits)):
                 bad_rows = int((~torch.isfinite(logits)).any(dim=1).sum())
@@ -133,7 +155,7 @@ class CKDLoss(nn.Module):
                         'or inf. Check the learning rate, the teacher checkpoint and its image '
                         'normalisation; pass check_finite=False to let them propagate instead.')
         loss = ckd_loss(student_logits, teacher_logits, self.tau, self.streaming_threshold,
-                        self.gather_negatives)
+                        self.gather_negatives, groups)
         if self.gather_negatives and reduction == 'mean' and avg_factor is None and \
                 _distributed():
             # Each process's own row count would weight a row of a process with few rows

@@ -27,3 +27,12 @@ def test_a_users_own_patch_is_put_back():
     with recording(module, 'double') as record:
         assert module.double(5) == -5
     assert record['result'] == -5 and module.double(1) == -1
+
+
+def test_recordings_nest_and_both_see_the_arguments_by_name():
+    module = Doubler()
+    with recording(module, 'double') as outer:
+        with recording(module, 'double') as inner:
+            module.double(2, offset=1)
+    assert inner['value'] == outer['value'] == 2 and inner['result'] == outer['result'] == 5
+    assert 'double' not in vars(module)

@@ -417,3 +417,45 @@ def test_roi_head_not_derived_from_standard_roi_head():
     with pytest.raises(TypeError, match='derived from StandardRoIHead.*the teacher has '
                                         'BareRoIHead'):
         MODELS.build(distiller_config(teacher_config=teacher_cfg))
+
+
+def test_twins_not_negatives_groups_the_rois_of_each_object(teacher_ckpt):
+    distiller = build(teacher_ckpt, twins='not_negatives')
+    seen = {}
+    original_forward = distiller.distill_loss.forward
+    distiller.distill_loss.forward = lambda s, t, **kw: seen.update(s=s, t=t, **kw) or \
+        original_forward(s, t, **kw)
+    sampled = []
+    original_sample = distiller.roi_head.bbox_sampler.sample
+    distiller.roi_head.bbox_sampler.sample = lambda *a, **k: sampled.append(
+        original_sample(*a, **k)) or sampled[-1]
+    data = batch(distiller)
+    losses = distiller(**data, mode='loss')
+
+    groups = seen['groups']
+    assert groups.shape == (seen['s'].shape[0],)
+    # written from the sampling results independently: image by image, positives then
+    # negatives; positives numbered by (image, ground-truth box), negatives alone
+    expected = []
+    for image, result in enumerate(sampled):
+        expected += [(image, int(g)) for g in result.pos_assigned_gt_inds]
+        expected += [('negative', image, int(n)) for n in result.neg_inds]
+    same = [[a == b for b in expected] for a in expected]
+    assert torch.equal(groups[:, None] == groups[None, :], torch.tensor(same))
+    # a positive's group holds only rows of its box's class
+    labels = torch.cat([torch.cat([s.pos_gt_labels, s.pos_gt_labels.new_full(
+        (len(s.neg_inds),), 12)]) for s in sampled])
+    for group in groups.unique():
+        assert len(labels[groups == group].unique()) == 1
+    assert (torch.bincount(groups) > 1).any()  # some object has several RoIs: the test bites
+    plain = build(teacher_ckpt).distill_loss(seen['s'], seen['t'])
+    assert losses['loss_ckd'].item() < plain.item()  # fewer negatives, smaller loss
+
+
+def test_twins_not_negatives_needs_a_loss_that_takes_groups(teacher_ckpt):
+    with pytest.raises(ValueError, match=r"twins='not_negatives' needs a distill_loss that "
+                       r'takes groups \(CKDLoss\); KnowledgeDistillationKLDivLoss'):
+        build(teacher_ckpt, twins='not_negatives', distill_loss=dict(
+            type='KnowledgeDistillationKLDivLoss', T=1))
+    with pytest.raises(ValueError, match="twins must be 'negatives' or 'not_negatives'"):
+        build(teacher_ckpt, twins='pool')

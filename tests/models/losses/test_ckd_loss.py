@@ -8,8 +8,9 @@ from mmengine.registry import DefaultScope
 from ckd_mmdet.models.losses import CKDLoss, ckd_loss
 
 
-def naive_ckd(student, teacher, tau=1.0):
-    """Per-row loop over plain Python floats, written from the paper's formula."""
+def naive_ckd(student, teacher, tau=1.0, groups=None):
+    """Per-row loop over plain Python floats, written from the paper's formula; with
+    ``groups``, a row's negatives skip the other rows of its group."""
     s = student.double().tolist()
     t = teacher.double().tolist()
 
@@ -21,6 +22,9 @@ def naive_ckd(student, teacher, tau=1.0):
     losses = []
     for i, anchor in enumerate(t):
         sims = [sum(a * b for a, b in zip(anchor, row)) / tau for row in s]
+        if groups is not None:
+            sims = [x if j == i or groups[j] != groups[i] else -math.inf
+                    for j, x in enumerate(sims)]
         log_denominator = math.log(sum(math.exp(x) for x in sims))
         losses.append(log_denominator - sims[i])
     return torch.tensor(losses, dtype=torch.float64)
@@ -210,3 +214,31 @@ def test_extreme_tau_falls_back_to_the_stable_dense_form():
     assert torch.isfinite(got).all()
     torch.testing.assert_close(got.double(), naive_ckd(student, teacher, 0.01), rtol=1e-4,
                                atol=1e-4)
+
+
+def test_groups_leave_twins_out_of_each_others_negatives():
+    student, teacher = logits(n=7, c=4, seed=3)
+    groups = [0, 0, 1, 2, 2, 2, 3]
+    expected = naive_ckd(student, teacher, 1.0, groups)
+    assert not torch.allclose(expected, naive_ckd(student, teacher))  # the mask matters
+    got = ckd_loss(student, teacher, groups=torch.tensor(groups))
+    torch.testing.assert_close(got.double(), expected, rtol=1e-5, atol=1e-6)
+    module = CKDLoss(loss_weight=0.5)
+    torch.testing.assert_close(module(student, teacher, groups=torch.tensor(groups)).double(),
+                               0.5 * expected.mean(), rtol=1e-5, atol=1e-6)
+    # every row its own group: plain CKD
+    torch.testing.assert_close(ckd_loss(student, teacher, groups=torch.arange(7)),
+                               ckd_loss(student, teacher))
+    # rows that are all one group have no negatives left: a loss of exactly 0
+    same = ckd_loss(student[:3], teacher[:3], groups=torch.zeros(3, dtype=torch.long))
+    torch.testing.assert_close(same, torch.zeros(3))
+
+
+def test_groups_are_checked():
+    student, teacher = logits(n=4, c=3)
+    with pytest.raises(ValueError, match=r'groups must be integers of shape \(4,\)'):
+        CKDLoss()(student, teacher, groups=torch.zeros(3, dtype=torch.long))
+    with pytest.raises(ValueError, match='groups must be integers'):
+        CKDLoss()(student, teacher, groups=torch.zeros(4))
+    with pytest.raises(ValueError, match='gather_negatives'):
+        CKDLoss(gather_negatives=True)(student, teacher, groups=torch.arange(4))
