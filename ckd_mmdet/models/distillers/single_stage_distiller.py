@@ -3,6 +3,9 @@
 student is the detector."""
 from typing import Optional, Union
 
+import inspect
+from contextlib import nullcontext
+
 import torch
 from mmdet.models.detectors import SingleStageDetector
 from mmdet.registry import MODELS
@@ -44,7 +47,9 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
         distill_loss_name (str, optional): Key in the loss dict (``loss_ckd`` by default).
         samples (dict): ``PriorSelection`` options: ``mode`` ('positives', 'teacher_topk',
             'positives+teacher_topk', 'all'), ``topk``, ``background_logit``, ``weight``,
-            ``center``, ``avg_factor``.
+            ``center``, ``avg_factor``, ``twins``, ``background_ratio``,
+            ``background_pick``. ``twins`` reads which object each positive belongs to from
+            the head's ``assigner`` (not FCOS, whose assignment has none).
         distill_centerness (bool): Append FCOS/ATSS centerness as one more logit column.
         feature_distill (dict, optional): FPN feature distillation, see
             ``FeatureDistillation`` (e.g. ReviewKD's connector and HCL loss).
@@ -86,19 +91,22 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
             raise ValueError('distill_centerness needs one prior per location, the head has '
                              f'{self.bbox_head.num_base_priors}')
         self.distill_centerness = bool(distill_centerness)
-        unknown = set(samples) - {'mode', 'topk', 'background_logit', 'weight', 'center',
-                                  'avg_factor'}
+        keys = list(inspect.signature(PriorSelection).parameters)[:-1]
+        unknown = set(samples) - set(keys)
         if unknown:
-            raise ValueError(f'samples: unknown keys {sorted(unknown)}; it takes mode, topk, '
-                             'background_logit, weight, center and avg_factor')
+            raise ValueError(f'samples: unknown keys {sorted(unknown)}; it takes '
+                             f'{", ".join(keys)}')
         self.samples = PriorSelection(**samples, num_classes=self.bbox_head.num_classes)
+        self._check_twins()
         if use_syncbn and get_world_size() > 1:
             torch.nn.SyncBatchNorm.convert_sync_batchnorm(self)
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
         with recording(self, 'extract_feat') as features, \
                 recording(self.bbox_head, 'forward') as outputs, \
-                recording(self.bbox_head, 'get_targets') as targets:
+                recording(self.bbox_head, 'get_targets') as targets, \
+                (recording(self.bbox_head.assigner, 'assign') if self.samples.needs_objects
+                 else nullcontext()) as assignments:
             losses = super().loss(batch_inputs, batch_data_samples)
         teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
         if self.distill_loss is not None:
@@ -112,7 +120,10 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
                           for maps in outputs['result'][0]]
                 labels = self.adapter.labels(targets['result'], len(batch_data_samples),
                                              priors, type(self.bbox_head).__name__)
-            student, teacher, weights = self.samples(student_rows, teacher_rows, labels)
+            objects = assigned_objects(assignments['calls'], labels, self.samples.positives(
+                labels), type(self.bbox_head).__name__) if self.samples.needs_objects else None
+            student, teacher, weights = self.samples(student_rows, teacher_rows, labels,
+                                                     objects)
             losses[self.distill_loss_name] = self.distill_loss(student, teacher, **weights)
         if self.feature_distill is not None:
             losses.update(self.feature_distill(features['result'], teacher_features))
@@ -136,6 +147,23 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
                 'strides, priors per location and classes, and the same input images.')
         columns = student_maps[0].shape[1] // self.bbox_head.num_base_priors
         return prior_rows(student_maps, columns), prior_rows(teacher_maps, columns)
+
+    def _check_twins(self) -> None:
+        if self.samples.twins is None:
+            return
+        head = type(self.bbox_head).__name__
+        if not self.samples.needs_labels:
+            raise ValueError(f'samples.twins={self.samples.twins!r} needs the assigner '
+                             f"positives: set samples.mode to 'positives'")
+        if getattr(self.bbox_head, 'assigner', None) is None:
+            raise ValueError(f'samples.twins={self.samples.twins!r} reads which object each '
+                             f"positive belongs to from bbox_head.assigner; the student's "
+                             f'{head} has none (FCOS assigns inside get_targets). '
+                             'Leave samples.twins unset for this head.')
+        if self.samples.twins == 'not_negatives' and self.distill_loss is not None and \
+                'groups' not in inspect.signature(self.distill_loss.forward).parameters:
+            raise ValueError(f"samples.twins='not_negatives' needs a distill_loss that takes "
+                             f'groups (CKDLoss); {type(self.distill_loss).__name__} does not')
 
     def _check_pair(self, teacher) -> None:
         if not isinstance(teacher, SingleStageDetector):
@@ -169,6 +197,32 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
                 raise ValueError(f'teacher and student priors do not correspond one to one: '
                                  f"the student's {name} is {fact(student)}, the teacher's "
                                  f'{fact(other)}. Use a teacher with the same value.')
+
+
+def assigned_objects(calls: list, labels: Tensor, positives: Tensor,
+                     head_name: str) -> Tensor:
+    """(B, priors): for each positive prior the batch-wide index of the ground-truth box
+    its image's ``assigner.assign`` call gave it (``gt_inds``, 1-based, 0 = background),
+    -1 elsewhere. The assigner must have seen every prior (``allowed_border=-1``) and agree
+    with ``labels`` on which priors are positives."""
+    if len(calls) != labels.shape[0]:
+        raise RuntimeError(f'SingleStageDistiller: {head_name}.assigner.assign() ran '
+                           f'{len(calls)} times for {labels.shape[0]} images')
+    objects, first = [], 0
+    for call in calls:
+        gt_inds = call['result'].gt_inds
+        if gt_inds.numel() != labels.shape[1]:
+            raise RuntimeError(
+                f'SingleStageDistiller: {head_name}.assigner.assign() saw {gt_inds.numel()} '
+                f'of {labels.shape[1]} priors (anchors outside the image left out): set '
+                'model.train_cfg.allowed_border=-1 to use samples.twins')
+        objects.append(torch.where(gt_inds > 0, gt_inds - 1 + first, -1))
+        first += call['result'].num_gts
+    objects = torch.stack(objects)
+    if not torch.equal(objects >= 0, positives):
+        raise RuntimeError(f'SingleStageDistiller: {head_name}.assigner.assign() and '
+                           'get_targets() disagree on which priors are positives')
+    return objects
 
 
 def _check_single_stage(model_args):

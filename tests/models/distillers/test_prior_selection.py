@@ -123,3 +123,96 @@ def test_every_prior_normalised_by_the_positives_as_crosskd():
     assert extra == dict(avg_factor=positives.float())
     none = torch.full_like(labels, NUM_CLASSES)
     assert selection(student, teacher, none)[2]['avg_factor'] == 1  # never a division by 0
+
+
+def objects_of(labels, seed=0):
+    """A batch-wide object index for each positive (-1 elsewhere): 2 objects per image."""
+    torch.manual_seed(seed)
+    objects = torch.full(labels.shape, -1)
+    positives = (labels >= 0) & (labels < NUM_CLASSES)
+    for image in range(labels.shape[0]):
+        objects[image][positives[image]] = 2 * image + torch.randint(
+            2, (int(positives[image].sum()),))
+    return objects
+
+
+def test_twins_pool_gives_one_row_per_object_the_mean_of_its_positives():
+    student, teacher, labels = rows_and_labels()
+    objects = objects_of(labels)
+    selection = PriorSelection(twins='pool', center=False, num_classes=NUM_CLASSES)
+    got_student, got_teacher, extra = selection(student, teacher, labels, objects)
+    expected_student, expected_teacher = [], []
+    for image in range(labels.shape[0]):  # objects in order of their first positive
+        order = []
+        for i in range(labels.shape[1]):
+            if objects[image, i] >= 0 and int(objects[image, i]) not in order:
+                order.append(int(objects[image, i]))
+        for obj in order:
+            where = objects[image] == obj
+            expected_student.append(student[image][where].mean(dim=0))
+            expected_teacher.append(teacher[image][where].mean(dim=0))
+    assert len(expected_student) > labels.shape[0]  # several objects: the test bites
+    torch.testing.assert_close(got_student, torch.stack(expected_student))
+    torch.testing.assert_close(got_teacher, torch.stack(expected_teacher))
+    assert extra == {}
+    got_student.sum().backward()  # the pooled rows still train the student
+    assert student.grad is not None and student.grad.abs().sum() > 0
+
+
+def test_twins_not_negatives_groups_each_objects_positives():
+    student, teacher, labels = rows_and_labels()
+    objects = objects_of(labels)
+    selection = PriorSelection(twins='not_negatives', background_ratio=1.0, center=False,
+                               num_classes=NUM_CLASSES)
+    got_student, _, extra = selection(student, teacher, labels, objects)
+    mask = selection.mask(teacher, labels)
+    chosen = objects[mask]
+    groups = extra['groups']
+    assert groups.shape == (len(got_student),) and (chosen < 0).any()
+    same = [[a == b and a >= 0 or i == j for j, b in enumerate(chosen.tolist())]
+            for i, a in enumerate(chosen.tolist())]
+    assert torch.equal(groups[:, None] == groups[None, :], torch.tensor(same))
+
+
+@pytest.mark.parametrize('ratio', [0.5, 3.0])
+def test_background_rows_are_the_teachers_most_confident_at_the_ratio(ratio):
+    student, teacher, labels = rows_and_labels(priors=60)
+    selection = PriorSelection(background_ratio=ratio, center=False, num_classes=NUM_CLASSES)
+    mask = selection.mask(teacher, labels)
+    for image in range(labels.shape[0]):
+        positives = {i for i, label in enumerate(labels[image].tolist())
+                     if 0 <= label < NUM_CLASSES}
+        background = [i for i, label in enumerate(labels[image].tolist())
+                      if label == NUM_CLASSES]
+        count = min(round(ratio * len(positives)), len(background))
+        score = teacher[image].max(dim=1).values.tolist()
+        hardest = set(sorted(background, key=lambda i: -score[i])[:count])
+        assert set(torch.nonzero(mask[image]).flatten().tolist()) == positives | hardest
+    assert mask.sum() > ((labels >= 0) & (labels < NUM_CLASSES)).sum()
+
+
+def test_random_background_rows_are_background_at_the_ratio_and_follow_the_seed():
+    student, teacher, labels = rows_and_labels(priors=60)
+    selection = PriorSelection(background_ratio=2.0, background_pick='random',
+                               center=False, num_classes=NUM_CLASSES)
+    torch.manual_seed(5)
+    first = selection.mask(teacher, labels)
+    torch.manual_seed(5)
+    assert torch.equal(first, selection.mask(teacher, labels))
+    positives = (labels >= 0) & (labels < NUM_CLASSES)
+    picked = first & ~positives
+    assert (labels[picked] == NUM_CLASSES).all()
+    assert picked.sum(dim=1).tolist() == [min(round(2.0 * int(p)), int(b)) for p, b in zip(
+        positives.sum(dim=1), (labels == NUM_CLASSES).sum(dim=1))]
+    hardest = PriorSelection(background_ratio=2.0, center=False, num_classes=NUM_CLASSES)
+    assert not torch.equal(first, hardest.mask(teacher, labels))
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(twins='merge'), 'samples.twins must be one of'),
+    (dict(background_ratio=3, mode='all'), 'background_ratio needs mode positives'),
+    (dict(background_ratio=0), 'a ratio > 0'),
+    (dict(background_ratio=3, background_pick='hard'), 'background_pick must be one of')])
+def test_grouping_and_background_options_are_checked(options, message):
+    with pytest.raises(ValueError, match=message):
+        PriorSelection(**options, num_classes=NUM_CLASSES)
