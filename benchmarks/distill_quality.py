@@ -37,14 +37,21 @@ REPO = Path(__file__).resolve().parents[1]
 CKD_GFL = 'ckd_gfl_r34-r18-narrow_shapes.py'
 KD_GFL = 'kd_gfl_r34-r18-narrow_shapes.py'
 RAW = ['model.samples.center=False']
+KD_RCNN = 'kd_faster-rcnn_r34-r18-narrow_shapes.py'
+DKD_RCNN = 'dkd_faster-rcnn_r34-r18-narrow_shapes.py'
+CKD_RCNN = 'ckd_faster-rcnn_r34-r18-narrow_shapes.py'
 PAIRS = {  # --pair: the shapes teacher and each method's student config (configs/demo/)
     'faster-rcnn': dict(
         title='Faster R-CNN R-34', teacher='faster-rcnn_r34_shapes.py',
         references=('student alone', 'ReviewKD'), methods={
             'student alone': 'faster-rcnn_r18-narrow_shapes.py',
-            'KD': 'kd_faster-rcnn_r34-r18-narrow_shapes.py',
-            'DKD': 'dkd_faster-rcnn_r34-r18-narrow_shapes.py',
-            'CKD': 'ckd_faster-rcnn_r34-r18-narrow_shapes.py',
+            'KD': KD_RCNN,  # T 1, the KL summed over classes, weight 1
+            'DKD': DKD_RCNN,  # the published detection recipe: alpha 1, beta 0.25, T 1
+            'CKD': CKD_RCNN,
+            # the KD/DKD collapse ablation: the weight CKD has (0.1)
+            'KD weight 0.1': (KD_RCNN, ['model.distill_loss.loss_weight=1.3']),
+            'DKD weight 0.1': (DKD_RCNN, ['model.distill_loss.loss_weight=0.1']),
+            'CKD twins not negatives': (CKD_RCNN, ['model.twins=not_negatives']),
             'ReviewKD': 'reviewkd_faster-rcnn_r34-r18-narrow_shapes.py',
             'ReviewCKD': 'reviewckd_faster-rcnn_r34-r18-narrow_shapes.py',
             'CKD + PKD': 'ckd-pkd_faster-rcnn_r34-r18-narrow_shapes.py'}),
@@ -64,7 +71,13 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
             *RAW, 'model.samples.mode=teacher_topk', 'model.samples.topk=100']),
         'CKD (raw) positives + top-100': (CKD_GFL, [
             *RAW, 'model.samples.mode=positives+teacher_topk', 'model.samples.topk=100']),
-        'CKD (raw) weight 0.1': (CKD_GFL, [*RAW, 'model.distill_loss.loss_weight=0.1'])}),
+        'CKD (raw) weight 0.1': (CKD_GFL, [*RAW, 'model.distill_loss.loss_weight=0.1']),
+        # rows that fit dense heads (centred): one per object, twins kept apart, background
+        'CKD one row per object': (CKD_GFL, ['model.samples.twins=pool']),
+        'CKD twins not negatives': (CKD_GFL, ['model.samples.twins=not_negatives']),
+        'CKD + background 3:1 (teacher)': (CKD_GFL, ['model.samples.background_ratio=3.0']),
+        'CKD + background 3:1 (random)': (CKD_GFL, [
+            'model.samples.background_ratio=3.0', 'model.samples.background_pick=random'])}),
 }
 
 
