@@ -43,7 +43,10 @@ CKD_RCNN = 'ckd_faster-rcnn_r34-r18-narrow_shapes.py'
 PAIRS = {  # --pair: the shapes teacher and each method's student config (configs/demo/)
     'faster-rcnn': dict(
         title='Faster R-CNN R-34', teacher='faster-rcnn_r34_shapes.py',
-        references=('student alone', 'ReviewKD'), methods={
+        references={  # each method is also compared with the student alone
+            'CKD': 'KD', 'ReviewCKD': 'ReviewKD', 'CKD + PKD': 'ReviewKD',
+            'KD weight 0.1': 'KD', 'DKD weight 0.1': 'DKD', 'CKD twins not negatives': 'CKD'},
+        methods={
             'student alone': 'faster-rcnn_r18-narrow_shapes.py',
             'KD': KD_RCNN,  # T 1, the KL summed over classes, weight 1
             'DKD': DKD_RCNN,  # the published detection recipe: alpha 1, beta 0.25, T 1
@@ -55,8 +58,14 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
             'ReviewKD': 'reviewkd_faster-rcnn_r34-r18-narrow_shapes.py',
             'ReviewCKD': 'reviewckd_faster-rcnn_r34-r18-narrow_shapes.py',
             'CKD + PKD': 'ckd-pkd_faster-rcnn_r34-r18-narrow_shapes.py'}),
-    'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', references=(
-        'student alone', 'CKD (raw rows)'), methods={
+    'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', references={
+        'CKD': 'KD', 'KD (every prior)': 'KD', 'CKD one row per object': 'CKD',
+        'CKD twins not negatives': 'CKD', 'CKD + background 3:1 (teacher)': 'CKD',
+        'CKD + background 3:1 (random)': 'CKD', **{
+            name: 'CKD (raw rows)' for name in (
+                'CKD (raw) + background logit 0', 'CKD (raw) confidence-weighted',
+                'CKD (raw) teacher top-100', 'CKD (raw) positives + top-100',
+                'CKD (raw) weight 0.1')}}, methods={
         'student alone': 'gfl_r18-narrow_shapes.py',
         'KD': KD_GFL,  # the student's positives, raw teacher probabilities
         'KD (every prior)': (KD_GFL, [  # as CrossKD: every prior, divided by the positives
@@ -196,24 +205,29 @@ def classification(args):
 
 
 def paired_differences(results, unit, references):
-    """Markdown rows: each method minus each reference over the seeds both have (the same
-    seed is the same data order and initialisation), with the 95 % interval of the mean
+    """Markdown tables: each method minus the student alone, and each method minus its
+    reference (``references``: method -> reference), over the seeds both have (the same seed
+    is the same data order and initialisation), with the 95 % interval of the mean
     difference (Student's t, n - 1 degrees of freedom); and the half-widths achieved."""
     lines, half_widths = [], []
-    for reference in references:
-        base = results.get(reference) or {}
+    comparisons = [('the student alone', [(m, 'student alone') for m in results
+                                          if m != 'student alone']),
+                   ('its reference', [(m, r) for m, r in (references or {}).items()
+                                      if m in results])]
+    for title, pairs in comparisons:
         rows = []
-        for method, values in results.items():
+        for method, reference in pairs:
+            values, base = results[method], results.get(reference) or {}
             seeds = sorted(set(values) & set(base))
-            if method != reference and seeds:
-                rows.append((method, seeds, [values[s] - base[s] for s in seeds]))
+            if seeds:
+                rows.append((method, reference, seeds, [values[s] - base[s] for s in seeds]))
         if not rows:
             continue
-        lines += [f'Paired differences, method − {reference} ({unit}); resolved: the 95 % '
+        lines += [f'Paired differences, method − {title} ({unit}); resolved: the 95 % '
                   'interval excludes 0:', '',
-                  '| method | n | mean | 95 % interval | resolved | per seed |',
-                  '|---|---|---|---|---|---|']
-        for method, seeds, differences in rows:
+                  '| method | − | n | mean | 95 % interval | resolved | per seed |',
+                  '|---|---|---|---|---|---|---|']
+        for method, reference, seeds, differences in rows:
             mean, half_width, n = paired_interval(differences)
             if half_width is None:
                 interval, verdict = '—', 'no (n < 2)'
@@ -223,8 +237,8 @@ def paired_differences(results, unit, references):
                 verdict = ('**yes, better**' if mean - half_width > 0 else
                            '**yes, worse**' if mean + half_width < 0 else 'no separation')
             per_seed = ', '.join(f'{d:+.2f} (s{s})' for s, d in zip(seeds, differences))
-            lines.append(f'| {method} | {n} | {mean:+.2f} | {interval} | {verdict} | '
-                         f'{per_seed} |')
+            lines.append(f'| {method} | {reference} | {n} | {mean:+.2f} | {interval} | '
+                         f'{verdict} | {per_seed} |')
         lines.append('')
     if half_widths:
         lines += [f'Half-widths of these 95 % intervals: {min(half_widths):.2f} to '
@@ -253,8 +267,7 @@ def write_outputs(report, out_dir, quiet=False, stem='distill_quality'):
             runs = ', '.join(f'{values[s]:.2f} (s{s})' for s in sorted(values))
             lines.append(f'| {method} | {len(values)} | {mean:.2f} ± {std:.2f} | {runs} |')
         lines.append('')
-        lines += paired_differences(entry['results'], unit,
-                                    entry.get('references', ('student alone', )))
+        lines += paired_differences(entry['results'], unit, entry.get('references'))
     (out_dir / f'{stem}.md').write_text('\n'.join(lines))
     plot(report, tasks, out_dir / f'{stem}.png')
     if not quiet:
@@ -304,7 +317,7 @@ def main():
         teacher, results = classification(args)
         report['classification'] = dict(
             title=f'digits, MLP 256 -> MLP 12, {args.digits_epochs} epochs, seeds {args.seeds}',
-            teacher=teacher, results=results)
+            teacher=teacher, results=results, references={'CKD': 'KD'})
     if not args.skip_detection:
         title = (f'shapes, {PAIRS[args.pair]["title"]} ({args.teacher_iters} it) -> narrow R-18 '
                  f'({args.student_iters} it), seeds {args.seeds}')
