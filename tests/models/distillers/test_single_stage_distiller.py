@@ -74,6 +74,23 @@ def position_maps(outputs, priors):
     return (maps, *outputs[1:])
 
 
+def flat_index_code(distiller, data):
+    """``code(image, index)``: the position code of a prior given by its flat index in the
+    image's priors (level-major, as the prior generator lists them); and the prior count."""
+    priors = distiller.bbox_head.num_base_priors
+    sizes = [tuple(m.shape[-2:]) for m in _class_maps(distiller, data)]
+    starts = [0]
+    for h, w in sizes:
+        starts.append(starts[-1] + h * w * priors)
+
+    def code(image, index):
+        level = max(i for i, start in enumerate(starts[:-1]) if index >= start)
+        y, rest = divmod(index - starts[level], sizes[level][1] * priors)
+        x, anchor = divmod(rest, priors)
+        return position_code(image, level, y, x, anchor)
+    return code, starts[-1]
+
+
 def with_position_maps(head):
     forward = head.forward
     priors = head.num_base_priors
@@ -143,19 +160,11 @@ def test_rows_align_prior_by_prior_and_positives_are_the_assigners(family, head)
 
     student, teacher, _ = fed[0]
     assert torch.equal(student, teacher)  # the same prior in every row of both
-    priors = distiller.bbox_head.num_base_priors
-    sizes = [tuple(m.shape[-2:]) for m in _class_maps(distiller, data)]
-    level_starts = [0]
-    for h, w in sizes:
-        level_starts.append(level_starts[-1] + h * w * priors)
+    code, prior_count = flat_index_code(distiller, data)
     expected = []
     for image, (count, positives) in enumerate(assigned):
-        assert count == level_starts[-1]  # every prior assigned (no border filtering)
-        for index in sorted(positives):
-            level = max(i for i, start in enumerate(level_starts[:-1]) if index >= start)
-            y, rest = divmod(index - level_starts[level], sizes[level][1] * priors)
-            x, anchor = divmod(rest, priors)
-            expected.append(position_code(image, level, y, x, anchor))
+        assert count == prior_count  # every prior assigned (no border filtering)
+        expected += [code(image, index) for index in sorted(positives)]
     assert len(assigned) == 2 and len(expected) > 0
     assert student[:, 0].tolist() == expected  # image, level, y, x, anchor order
     assert not teacher.requires_grad
@@ -448,19 +457,11 @@ def codes_by_object(distiller, data):
         distiller(**data, mode='loss')
     finally:
         del head.sampler.sample
-    priors = head.num_base_priors
-    sizes = [tuple(m.shape[-2:]) for m in _class_maps(distiller, data)]
-    starts = [0]
-    for h, w in sizes:
-        starts.append(starts[-1] + h * w * priors)
+    code, _ = flat_index_code(distiller, data)
     objects = {}
     for image, (positives, boxes) in enumerate(found):
         for index, box in sorted(zip(positives, boxes)):
-            level = max(i for i, start in enumerate(starts[:-1]) if index >= start)
-            y, rest = divmod(index - starts[level], sizes[level][1] * priors)
-            x, anchor = divmod(rest, priors)
-            objects.setdefault((image, box), []).append(position_code(image, level, y, x,
-                                                                      anchor))
+            objects.setdefault((image, box), []).append(code(image, index))
     return objects
 
 
