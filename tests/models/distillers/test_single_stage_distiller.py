@@ -97,6 +97,16 @@ def with_position_maps(head):
     head.forward = lambda feats: position_maps(forward(feats), priors)
 
 
+def rows_of_position_codes(distiller, data):
+    """The (student rows, teacher rows, keywords) of one loss step in which both heads'
+    class maps hold their priors' position codes."""
+    with_position_maps(distiller.bbox_head)
+    with_position_maps(distiller.teacher.bbox_head)
+    fed = spy_loss(distiller)
+    distiller(**data, mode='loss')
+    return fed[0]
+
+
 def assigned_priors(distiller, data):
     """Per image, the flat indices (level-major, as the prior generator lists them) of the
     priors the head's assigner makes positive, read independently of ``get_targets``' batched
@@ -150,15 +160,10 @@ def test_rows_align_prior_by_prior_and_positives_are_the_assigners(family, head)
     if head is not None:
         assert {type(distiller.bbox_head).__name__,
                 type(distiller.teacher.bbox_head).__name__} == {head}
-    with_position_maps(distiller.bbox_head)
-    with_position_maps(distiller.teacher.bbox_head)
     data = batch(distiller)
-    fed = spy_loss(distiller)
-
-    distiller(**data, mode='loss')
+    student, teacher, _ = rows_of_position_codes(distiller, data)
     assigned = assigned_priors(distiller, data)
 
-    student, teacher, _ = fed[0]
     assert torch.equal(student, teacher)  # the same prior in every row of both
     code, prior_count = flat_index_code(distiller, data)
     expected = []
@@ -414,11 +419,8 @@ def test_focal_loss_families_pair_across_families_and_rows_align():
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         distiller = MODELS.build(model)
-    with_position_maps(distiller.bbox_head)
-    with_position_maps(distiller.teacher.bbox_head)
-    fed = spy_loss(distiller)
-    distiller(**batch(distiller), mode='loss')
-    assert len(fed[0][0]) > 0 and torch.equal(fed[0][0], fed[0][1])
+    student, teacher, _ = rows_of_position_codes(distiller, batch(distiller))
+    assert len(student) > 0 and torch.equal(student, teacher)
 
 
 def test_centerness_needs_it_on_the_teacher_too():
@@ -469,14 +471,10 @@ def codes_by_object(distiller, data):
 def test_twins_are_the_positives_the_sampler_assigns_to_one_box(family):
     distiller = build(family, samples=dict(mode='positives', center=False,
                                            twins='not_negatives'))
-    with_position_maps(distiller.bbox_head)
-    with_position_maps(distiller.teacher.bbox_head)
     data = batch(distiller)
-    fed = spy_loss(distiller)
-    distiller(**data, mode='loss')
+    student, _, keywords = rows_of_position_codes(distiller, data)
     objects = codes_by_object(distiller, data)
 
-    student, _, keywords = fed[0]
     box_of = {code: box for box, codes in objects.items() for code in codes}
     boxes = [box_of[code] for code in student[:, 0].tolist()]
     expected = torch.tensor([[a == b for b in boxes] for a in boxes])
@@ -488,12 +486,8 @@ def test_twins_are_the_positives_the_sampler_assigns_to_one_box(family):
     assert family == 'rtmdet' or any(len(codes) > 1 for codes in objects.values())
 
     pooled = build(family, samples=dict(mode='positives', center=False, twins='pool'))
-    with_position_maps(pooled.bbox_head)
-    with_position_maps(pooled.teacher.bbox_head)
-    fed = spy_loss(pooled)
-    pooled(**data, mode='loss')
+    student, teacher, keywords = rows_of_position_codes(pooled, data)
     means = [sum(codes) / len(codes) for codes in objects.values()]
-    student, teacher, keywords = fed[0]
     assert keywords == {} and torch.equal(student, teacher)
     torch.testing.assert_close(student[:, 0], torch.tensor(means), rtol=1e-6, atol=0.5)
 
