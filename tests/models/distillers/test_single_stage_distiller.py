@@ -115,13 +115,19 @@ def assigned_priors(distiller, data):
     head = distiller.bbox_head
     if isinstance(head, FCOSHead):
         return fcos_positives_by_brute_force(head, distiller, data)
-    found = []
-    sample = head.sampler.sample
+    return [(len(assigned.gt_inds), sampled.pos_inds.tolist())
+            for assigned, sampled in sampler_calls(distiller, data)]
 
-    def spy(assign_result, pred_instances, gt_instances, *args, **kwargs):
-        result = sample(assign_result, pred_instances, gt_instances, *args, **kwargs)
-        found.append((len(assign_result.gt_inds), result.pos_inds.tolist()))
-        return result
+
+def sampler_calls(distiller, data):
+    """Per image, the (assign result, sampling result) of the head's sampler in one loss
+    step."""
+    head = distiller.bbox_head
+    sample, found = head.sampler.sample, []
+
+    def spy(assign_result, *args, **kwargs):
+        found.append((assign_result, sample(assign_result, *args, **kwargs)))
+        return found[-1][1]
 
     head.sampler.sample = spy
     try:
@@ -446,23 +452,11 @@ def codes_by_object(distiller, data):
     """Per object (image, ground-truth index) the position codes of the priors the sampler
     makes its positives (``pos_inds`` with ``pos_assigned_gt_inds``), objects in the order
     of their first positive."""
-    head = distiller.bbox_head
-    sample, found = head.sampler.sample, []
-
-    def spy(assign_result, *args, **kwargs):
-        result = sample(assign_result, *args, **kwargs)
-        found.append((result.pos_inds.tolist(), result.pos_assigned_gt_inds.tolist()))
-        return result
-
-    head.sampler.sample = spy
-    try:
-        distiller(**data, mode='loss')
-    finally:
-        del head.sampler.sample
     code, _ = flat_index_code(distiller, data)
     objects = {}
-    for image, (positives, boxes) in enumerate(found):
-        for index, box in sorted(zip(positives, boxes)):
+    for image, (_, sampled) in enumerate(sampler_calls(distiller, data)):
+        for index, box in sorted(zip(sampled.pos_inds.tolist(),
+                                     sampled.pos_assigned_gt_inds.tolist())):
             objects.setdefault((image, box), []).append(code(image, index))
     return objects
 
