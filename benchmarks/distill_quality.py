@@ -1,12 +1,15 @@
-"""Does CKD make a student better? Same data, schedule and budget for every method, 3 seeds.
+"""Does CKD make a student better? Same data, schedule and budget for every method, by seed.
 
 Detection: the shapes set (ckd_mmdet.datasets.synthetic), teacher = configs/demo/
 faster-rcnn_r34_shapes.py trained once, students = the narrow R-18 of configs/demo/ alone and
 with KD, DKD and CKD through the same TwoStageDistiller; COCO bbox mAP on the val split.
+--pair gfl: the same for the dense GFL pair (SingleStageDistiller). Each method is compared
+with the student alone and with its reference, seed by seed, with a 95 % t interval.
 Classification: scikit-learn's digits (1,797 real 8x8 images), an MLP teacher and a smaller
 MLP student alone, with KD and with CKD (the same CKDLoss); top-1 on a held-out split.
 
-Writes benchmarks/results/distill_quality.{md,json,png}. Finished runs are kept under
+Writes benchmarks/results/distill_quality[_gfl][_<data root>].{md,json,png} (the data root's
+name when it is not data/shapes: another generated set, --shapes-args). Finished runs are kept under
 --work-dir, each in a folder named by a hash of its resolved config (quality_runs.config_key),
 and reused, so an interrupted benchmark continues where it stopped and a changed config or
 schedule is trained anew, never reported from an old run.
@@ -18,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -100,6 +104,11 @@ def parse_args():
                         help='gfl: the dense pair; results go to distill_quality_gfl.*')
     parser.add_argument('--work-dir', help='default: work_dirs/distill_quality[_gfl]')
     parser.add_argument('--data-root', default='data/shapes')
+    parser.add_argument('--shapes-args', default='',
+                        help='options of python -m ckd_mmdet.datasets.synthetic for a data root '
+                        "generated here (another set: e.g. '--seed 7 --clutter 8 "
+                        "--max-objects 10 --texture 0.5'); a root generated with other "
+                        'options is refused')
     parser.add_argument('--out-dir', default=str(REPO / 'benchmarks' / 'results'))
     parser.add_argument('--teacher-iters', type=int, default=3000)
     parser.add_argument('--student-iters', type=int, default=1500)
@@ -123,6 +132,8 @@ def parse_args():
     # subprocesses inherit it); the teacher, trained alone first, gets them all
     args.threads = max(1, (os.cpu_count() or 1) // args.jobs)
     args.stem = 'distill_quality' + ('' if args.pair == 'faster-rcnn' else f'_{args.pair}')
+    if Path(args.data_root) != Path('data/shapes'):  # another set: its own report and runs
+        args.stem += f'_{Path(args.data_root).name}'
     args.work_dir = args.work_dir or f'work_dirs/{args.stem}'
     if args.pair != 'faster-rcnn':
         args.skip_classification = True  # the digits rows belong to the first report
@@ -131,8 +142,7 @@ def parse_args():
 
 def detection(args, report_progress):
     work_dir, data_root = Path(args.work_dir), Path(args.data_root)
-    if not (data_root / 'annotations' / 'instances_val.json').is_file():
-        make_shapes([str(data_root)])
+    shapes_data(data_root, args.shapes_args)
     data = data_root_options(data_root.resolve())
     pair = PAIRS[args.pair]
     teacher_config = CONFIGS / pair['teacher']
@@ -180,6 +190,22 @@ def detection(args, report_progress):
     if failed:
         raise SystemExit('runs that failed:\n' + '\n'.join(failed))
     return teacher, results
+
+
+def shapes_data(root, shapes_args):
+    """Generates the shapes set at ``root`` with ``shapes_args`` unless it is there; a set
+    there that was generated with other options is an error, not silently reused (the runs'
+    cache keys name the root, not how it was made)."""
+    record = root / 'generated_with.json'
+    wanted = shlex.split(shapes_args)
+    if (root / 'annotations' / 'instances_val.json').is_file():
+        made = json.loads(record.read_text()) if record.is_file() else []
+        if made != wanted:
+            raise SystemExit(f'{root} was generated with {made or "the default options"}, not '
+                             f'--shapes-args {shapes_args!r}: pass another --data-root')
+        return
+    make_shapes([str(root), *wanted])
+    record.write_text(json.dumps(wanted))
 
 
 def classification(args):
@@ -322,8 +348,10 @@ def main():
             title=f'digits, MLP 256 -> MLP 12, {args.digits_epochs} epochs, seeds {args.seeds}',
             teacher=teacher, results=results, references={'CKD': 'KD'})
     if not args.skip_detection:
-        title = (f'shapes, {PAIRS[args.pair]["title"]} ({args.teacher_iters} it) -> narrow R-18 '
-                 f'({args.student_iters} it), seeds {args.seeds}')
+        made = f' generated with {args.shapes_args}' if args.shapes_args else ''
+        title = (f'shapes ({args.data_root}{made}), {PAIRS[args.pair]["title"]} '
+                 f'({args.teacher_iters} it) -> narrow R-18 ({args.student_iters} it), '
+                 f'seeds {args.seeds}')
         references = PAIRS[args.pair]['references']
 
         def report_progress(teacher, results):  # a long run leaves its results on disk

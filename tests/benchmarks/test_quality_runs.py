@@ -31,3 +31,20 @@ def test_paired_interval_is_students_t_with_n_minus_one_degrees():
     assert (mean, n) == (3.0, 4)
     assert abs(half_width - 3.182446 * (14 / 3) ** 0.5 / 2) < 1e-5
     assert paired_interval([2.5]) == (2.5, None, 1)
+
+
+def test_a_shapes_set_generated_with_other_options_is_refused(tmp_path):
+    import pytest
+    from distill_quality import shapes_data
+    root = tmp_path / 'shapes_b'
+    options = '--train 2 --val 1 --size 64 --seed 3'
+    shapes_data(root, options)
+    assert (root / 'annotations' / 'instances_val.json').is_file()
+    shapes_data(root, options)  # the same options: reused
+    with pytest.raises(SystemExit, match=r"shapes_b was generated with \['--train', '2'"):
+        shapes_data(root, '--train 2 --val 1 --size 64 --seed 4')
+    default = tmp_path / 'shapes'
+    shapes_data(default, '--train 1 --val 1 --size 64')
+    (default / 'generated_with.json').unlink()  # a set made before the record: the defaults
+    with pytest.raises(SystemExit, match='generated with the default options'):
+        shapes_data(default, '--train 1 --val 1 --size 64')
