@@ -1,27 +1,57 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
-"""The losses every distiller that is the student detector takes: a logit loss, a feature
-distillation, or both."""
-from typing import Optional
+"""The losses every distiller that is the student detector takes: one logit loss or several
+side by side (CKD beside KD), a feature distillation, or both."""
+import inspect
+from typing import List, Optional, Sequence, Tuple, Union
 
 from torch import nn
 
 from ..builder import build_loss
 from .feature_distillation import FeatureDistillation, loss_key, neck_channels
 
+LossConfig = Union[dict, Sequence[dict], None]
 
-def init_distill_losses(distiller: nn.Module, distill_loss: Optional[dict],
-                        distill_loss_name: Optional[str], feature_distill: Optional[dict],
-                        logits: str) -> None:
-    """Sets ``distill_loss``, ``distill_loss_name`` and ``feature_distill`` on ``distiller``
-    (after its teacher is built); ``logits`` says what the logit loss compares, for the
-    error when neither is given."""
-    if distill_loss is None and feature_distill is None:
+
+def init_distill_losses(distiller: nn.Module, distill_loss: LossConfig,
+                        distill_loss_name: Union[str, Sequence[str], None],
+                        feature_distill: Optional[dict], logits: str) -> None:
+    """Sets ``distill_loss`` (a loss module, an ``nn.ModuleList`` for a list of configs, or
+    None), ``distill_loss_name`` (a key, or one key per loss) and ``feature_distill`` on
+    ``distiller`` (after its teacher is built); ``logits`` says what the logit loss compares,
+    for the error when nothing is given."""
+    if not distill_loss and feature_distill is None:
         raise ValueError(f'{type(distiller).__name__} distils nothing: give distill_loss '
                          f'({logits}), feature_distill (neck features) or both')
-    distiller.distill_loss = None if distill_loss is None else build_loss(distill_loss,
+    if isinstance(distill_loss, (list, tuple)):
+        losses = nn.ModuleList(build_loss(config, f'distill_loss[{i}]')
+                               for i, config in enumerate(distill_loss))
+        names = list(distill_loss_name or [loss_key(loss) for loss in losses])
+        if isinstance(distill_loss_name, str) or len(names) != len(losses):
+            raise ValueError(f'distill_loss_name: give one key per distill_loss ({len(losses)}'
+                             f'), got {distill_loss_name!r}')
+        if len(set(names)) != len(names):
+            raise ValueError(f'distill_loss_name: the losses would share a key in the loss '
+                             f'dict ({names}); name each: distill_loss_name=[...]')
+        distiller.distill_loss, distiller.distill_loss_name = losses, names
+    else:
+        distiller.distill_loss = None if not distill_loss else build_loss(distill_loss,
                                                                           'distill_loss')
-    distiller.distill_loss_name = distill_loss_name or (
-        None if distiller.distill_loss is None else loss_key(distiller.distill_loss))
+        distiller.distill_loss_name = distill_loss_name or (
+            None if distiller.distill_loss is None else loss_key(distiller.distill_loss))
     distiller.feature_distill = None if feature_distill is None else \
         FeatureDistillation.from_config(feature_distill, neck_channels(distiller),
                                         neck_channels(distiller.teacher))
+
+
+def logit_losses(distiller: nn.Module) -> List[Tuple[str, nn.Module]]:
+    """(key in the loss dict, loss module) of each logit loss of ``distiller``."""
+    if distiller.distill_loss is None:
+        return []
+    if isinstance(distiller.distill_loss, nn.ModuleList):
+        return list(zip(distiller.distill_loss_name, distiller.distill_loss))
+    return [(distiller.distill_loss_name, distiller.distill_loss)]
+
+
+def takes(loss: nn.Module, argument: str) -> bool:
+    """Whether ``loss.forward`` takes ``argument`` (DKD's ``gt_labels``, CKD's ``groups``)."""
+    return argument in inspect.signature(loss.forward).parameters

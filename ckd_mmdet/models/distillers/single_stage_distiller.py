@@ -1,10 +1,9 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """Prior-level logit (and FPN feature) distillation for single-stage (dense) detectors: the
 student is the detector."""
-from typing import Optional, Union
-
 import inspect
 from contextlib import nullcontext
+from typing import List, Optional, Sequence, Union
 
 import torch
 from mmdet.models.detectors import SingleStageDetector
@@ -14,7 +13,7 @@ from mmengine.dist import get_world_size
 from torch import Tensor
 
 from .dense_heads import adapter_for, prior_rows
-from .distill_losses import init_distill_losses
+from .distill_losses import init_distill_losses, logit_losses, takes
 from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
 from .prior_selection import PriorSelection
 from .recording import recording
@@ -41,11 +40,15 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
             priors per location and classes.
         teacher_ckpt (str, optional): Teacher checkpoint path or URL (None: random teacher,
             tests only; warns).
-        distill_loss (dict, optional): Any registered loss called as ``loss(student_rows,
-            teacher_rows, **weights)`` on (M, C) logits: ``CKDLoss`` (default),
-            ``SigmoidKDLoss`` (the KD baseline). None: features only.
-        distill_loss_name (str, optional): Key in the loss dict (``loss_ckd`` by default).
-        samples (dict): ``PriorSelection`` options: ``mode`` ('positives', 'teacher_topk',
+        distill_loss (dict | list[dict], optional): Any registered loss called as
+            ``loss(student_rows, teacher_rows, **weights)`` on (M, C) logits: ``CKDLoss``
+            (default), ``SigmoidKDLoss`` (the KD baseline). A list: several losses side by
+            side (CKD beside KD), from one teacher head forward. None: features only.
+        distill_loss_name (str | list[str], optional): Key in the loss dict (``loss_ckd`` by
+            default); one per loss of a list.
+        samples (dict | list[dict]): The rows of the loss (a list: one dict per loss, e.g.
+            centred rows for CKD and raw rows for KD; a dict: the same for every loss).
+            ``PriorSelection`` options: ``mode`` ('positives', 'teacher_topk',
             'positives+teacher_topk', 'all'), ``topk``, ``background_logit``, ``weight``,
             ``center``, ``avg_factor``, ``twins``, ``background_ratio``,
             ``background_pick``. ``twins`` reads which object each positive belongs to from
@@ -66,7 +69,8 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
                  distill_loss: Optional[dict] = dict(type='CKDLoss', loss_weight=1.0,
                                                      tau=1.0),
                  distill_loss_name: Optional[str] = None,
-                 samples: dict = dict(mode='positives', center=True),
+                 samples: Union[dict, Sequence[dict]] = dict(mode='positives',
+                                                             center=True),
                  distill_centerness: bool = False,
                  feature_distill: Optional[dict] = None,
                  teacher_precision: str = 'fp32',
@@ -91,28 +95,26 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
             raise ValueError('distill_centerness needs one prior per location, the head has '
                              f'{self.bbox_head.num_base_priors}')
         self.distill_centerness = bool(distill_centerness)
-        keys = list(inspect.signature(PriorSelection).parameters)[:-1]
-        unknown = set(samples) - set(keys)
-        if unknown:
-            raise ValueError(f'samples: unknown keys {sorted(unknown)}; it takes '
-                             f'{", ".join(keys)}')
-        self.samples = PriorSelection(**samples, num_classes=self.bbox_head.num_classes)
-        self._check_twins()
+        self.samples = self._selections(samples)
+        for (name, loss), selection in zip(logit_losses(self), self.selections()):
+            self._check_twins(selection, loss)
         if use_syncbn and get_world_size() > 1:
             torch.nn.SyncBatchNorm.convert_sync_batchnorm(self)
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
+        selections = self.selections()
+        needs_objects = any(selection.needs_objects for selection in selections)
         with recording(self, 'extract_feat') as features, \
                 recording(self.bbox_head, 'forward') as outputs, \
                 recording(self.bbox_head, 'get_targets') as targets, \
-                (recording(self.bbox_head.assigner, 'assign') if self.samples.needs_objects
+                (recording(self.bbox_head.assigner, 'assign') if needs_objects
                  else nullcontext()) as assignments:
             losses = super().loss(batch_inputs, batch_data_samples)
         teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
         if self.distill_loss is not None:
             student_rows, teacher_rows = self.prior_logits(outputs['result'], teacher_features)
             labels = None
-            if self.samples.needs_labels:
+            if any(selection.needs_labels for selection in selections):
                 if not targets['calls']:
                     raise RuntimeError(f'{type(self.bbox_head).__name__}.loss_by_feat never '
                                        'called get_targets(): no assigner positives to select')
@@ -120,11 +122,12 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
                           for maps in outputs['result'][0]]
                 labels = self.adapter.labels(targets['result'], len(batch_data_samples),
                                              priors, type(self.bbox_head).__name__)
-            objects = assigned_objects(assignments['calls'], labels, self.samples.positives(
-                labels), type(self.bbox_head).__name__) if self.samples.needs_objects else None
-            student, teacher, weights = self.samples(student_rows, teacher_rows, labels,
-                                                     objects)
-            losses[self.distill_loss_name] = self.distill_loss(student, teacher, **weights)
+            objects = assigned_objects(assignments['calls'], labels, selections[0].positives(
+                labels), type(self.bbox_head).__name__) if needs_objects else None
+            for (name, loss), selection in zip(logit_losses(self), selections):
+                student, teacher, keywords = selection(student_rows, teacher_rows, labels,
+                                                       objects)
+                losses[name] = loss(student, teacher, **keywords)
         if self.feature_distill is not None:
             losses.update(self.feature_distill(features['result'], teacher_features))
         return losses
@@ -148,22 +151,43 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
         columns = student_maps[0].shape[1] // self.bbox_head.num_base_priors
         return prior_rows(student_maps, columns), prior_rows(teacher_maps, columns)
 
-    def _check_twins(self) -> None:
-        if self.samples.twins is None:
+    def selections(self) -> List[PriorSelection]:
+        """The row selection of each logit loss, in the order of ``distill_loss``."""
+        if isinstance(self.samples, list):
+            return self.samples
+        return [self.samples] * max(1, len(logit_losses(self)))
+
+    def _selections(self, samples):
+        """``samples`` as one ``PriorSelection``, or a list of one per loss."""
+        keys = list(inspect.signature(PriorSelection).parameters)[:-1]
+        configs = samples if isinstance(samples, (list, tuple)) else [samples]
+        if isinstance(samples, (list, tuple)) and len(samples) != len(logit_losses(self)):
+            raise ValueError(f'samples: a list needs one dict per distill_loss '
+                             f'({len(logit_losses(self))}), got {len(samples)}')
+        for config in configs:
+            unknown = set(config) - set(keys)
+            if unknown:
+                raise ValueError(f'samples: unknown keys {sorted(unknown)}; it takes '
+                                 f'{", ".join(keys)}')
+        built = [PriorSelection(**config, num_classes=self.bbox_head.num_classes)
+                 for config in configs]
+        return built if isinstance(samples, (list, tuple)) else built[0]
+
+    def _check_twins(self, selection: PriorSelection, loss) -> None:
+        if selection.twins is None:
             return
         head = type(self.bbox_head).__name__
-        if not self.samples.needs_labels:
-            raise ValueError(f'samples.twins={self.samples.twins!r} needs the assigner '
+        if not selection.needs_labels:
+            raise ValueError(f'samples.twins={selection.twins!r} needs the assigner '
                              f"positives: set samples.mode to 'positives'")
         if getattr(self.bbox_head, 'assigner', None) is None:
-            raise ValueError(f'samples.twins={self.samples.twins!r} reads which object each '
+            raise ValueError(f'samples.twins={selection.twins!r} reads which object each '
                              f"positive belongs to from bbox_head.assigner; the student's "
                              f'{head} has none (FCOS assigns inside get_targets). '
                              'Leave samples.twins unset for this head.')
-        if self.samples.twins == 'not_negatives' and self.distill_loss is not None and \
-                'groups' not in inspect.signature(self.distill_loss.forward).parameters:
+        if selection.twins == 'not_negatives' and not takes(loss, 'groups'):
             raise ValueError(f"samples.twins='not_negatives' needs a distill_loss that takes "
-                             f'groups (CKDLoss); {type(self.distill_loss).__name__} does not')
+                             f'groups (CKDLoss); {type(loss).__name__} does not')
 
     def _check_pair(self, teacher) -> None:
         if not isinstance(teacher, SingleStageDetector):

@@ -1,8 +1,7 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """RoI-logit (and FPN feature) distillation for two-stage detectors: the student is the
 detector."""
-import inspect
-from typing import List, Optional, Union
+from typing import List, Optional, Sequence, Union
 
 import torch
 
@@ -13,7 +12,7 @@ from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from torch import Tensor
 
-from .distill_losses import init_distill_losses
+from .distill_losses import init_distill_losses, logit_losses, takes
 from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
 from .recording import recording
 
@@ -35,12 +34,15 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
             number of classes.
         teacher_ckpt (str, optional): Teacher checkpoint path or URL. None leaves the teacher
             with random weights (tests only; warns).
-        distill_loss (dict, optional): Any registered loss called as ``loss(student_logits,
-            teacher_logits)``; a loss whose ``forward`` takes ``gt_labels`` (DKD) also gets the
-            sampled RoI labels (background = ``num_classes``). None: no logit distillation
-            (then ``feature_distill`` is needed), and no teacher RoI head forward.
-        distill_loss_name (str, optional): Key of the loss in the loss dict; defaults to
-            ``loss_`` + the loss type in snake case without ``Loss`` (``loss_ckd``).
+        distill_loss (dict | list[dict], optional): Any registered loss called as
+            ``loss(student_logits, teacher_logits)``; a loss whose ``forward`` takes
+            ``gt_labels`` (DKD) also gets the sampled RoI labels (background =
+            ``num_classes``). A list: several losses on the same rows, side by side (CKD
+            beside KD). None: no logit distillation (then ``feature_distill`` is needed), and
+            no teacher RoI head forward.
+        distill_loss_name (str | list[str], optional): Key of the loss in the loss dict (one
+            per loss of a list); defaults to ``loss_`` + the loss type in snake case without
+            ``Loss`` (``loss_ckd``).
         feature_distill (dict, optional): ``dict(loss=..., connector=..., loss_name=...)``,
             see ``FeatureDistillation``: e.g. ReviewKD's
             ``dict(connector=dict(type='ReviewKDConnector'), loss=dict(type='HCLLoss'))``.
@@ -54,7 +56,8 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
             the RoIs of the same object. 'not_negatives': positive RoIs assigned to the
             same ground-truth box (the box itself and its overlapping proposals) are left
             out of each other's negatives, so no row must tell itself apart from its own
-            object's near-copies. Needs a loss that takes ``groups`` (``CKDLoss``).
+            object's near-copies. Given to the losses that take ``groups`` (``CKDLoss``);
+            one must.
         **student: The student's own ``TwoStageDetector`` arguments (backbone, neck, rpn_head,
             roi_head, train_cfg, test_cfg, data_preprocessor, init_cfg).
     """
@@ -62,9 +65,9 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
     def __init__(self,
                  teacher_config: Union[dict, str],
                  teacher_ckpt: Optional[str] = None,
-                 distill_loss: Optional[dict] = dict(type='CKDLoss', loss_weight=0.1,
-                                                     tau=1.0),
-                 distill_loss_name: Optional[str] = None,
+                 distill_loss: Union[dict, Sequence[dict], None] = dict(
+                     type='CKDLoss', loss_weight=0.1, tau=1.0),
+                 distill_loss_name: Union[str, Sequence[str], None] = None,
                  feature_distill: Optional[dict] = None,
                  teacher_precision: str = 'fp32',
                  teacher_channels_last: bool = False,
@@ -75,18 +78,19 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
         self._init_teacher(teacher_config, teacher_ckpt, teacher_precision,
                            teacher_channels_last, check_pair=self._check_pair)
         init_distill_losses(self, distill_loss, distill_loss_name, feature_distill, 'RoI logits')
-        takes = inspect.signature(self.distill_loss.forward).parameters \
-            if self.distill_loss is not None else {}
-        self._loss_takes_labels = 'gt_labels' in takes
         if twins not in ('negatives', 'not_negatives'):
             raise ValueError(f"TwoStageDistiller: twins must be 'negatives' or "
                              f"'not_negatives', got {twins!r}")
-        if twins == 'not_negatives' and 'groups' not in takes:
+        if twins == 'not_negatives' and not any(
+                takes(loss, 'groups') for _, loss in logit_losses(self)):
+            names = ', '.join(type(loss).__name__ for _, loss in logit_losses(self))
             raise ValueError(f"TwoStageDistiller: twins='not_negatives' needs a distill_loss "
-                             f"that takes groups (CKDLoss); "
-                             f"{type(self.distill_loss).__name__ if takes else 'no loss'} "
-                             "does not. Set model.twins='negatives' or use CKDLoss.")
+                             f"that takes groups (CKDLoss); {names or 'no loss'} does not. Set "
+                             "model.twins='negatives' or use CKDLoss.")
         self.twins = twins
+        # what each loss is given besides the logits, decided once, by its signature
+        self._loss_arguments = [{key for key in ('gt_labels', 'groups') if takes(loss, key)}
+                                for _, loss in logit_losses(self)]
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
         with recording(self, 'extract_feat') as features, \
@@ -99,12 +103,12 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
                                    'bbox_head.loss_and_target(): no RoI logits to distil')
             # the student's sampled RoIs, as its head saw them
             teacher_logits = self.teacher_logits(teacher_features, rois['rois'].detach())
-            extra = dict(gt_labels=rois['result']['bbox_targets'][0]) \
-                if self._loss_takes_labels else {}
+            given = dict(gt_labels=rois['result']['bbox_targets'][0])
             if self.twins == 'not_negatives':
-                extra['groups'] = object_groups(rois['sampling_results'])
-            losses[self.distill_loss_name] = self.distill_loss(rois['cls_score'],
-                                                               teacher_logits, **extra)
+                given['groups'] = object_groups(rois['sampling_results'])
+            for (name, loss), arguments in zip(logit_losses(self), self._loss_arguments):
+                losses[name] = loss(rois['cls_score'], teacher_logits, **{
+                    key: value for key, value in given.items() if key in arguments})
         if self.feature_distill is not None:
             losses.update(self.feature_distill(features['result'], teacher_features))
         return losses

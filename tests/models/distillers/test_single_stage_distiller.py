@@ -501,3 +501,32 @@ def test_twins_options_are_refused_where_they_cannot_work():
     distiller.bbox_head.train_cfg['allowed_border'] = 0  # anchors outside the image dropped
     with pytest.raises(RuntimeError, match='set model.train_cfg.allowed_border=-1'):
         distiller(**batch(distiller), mode='loss')
+
+
+def test_ckd_beside_kd_each_on_its_own_rows_from_one_teacher_forward():
+    ckd, kd = dict(type='CKDLoss', loss_weight=1.0), dict(type='SigmoidKDLoss', loss_weight=1.0)
+    centred, raw = dict(mode='positives', center=True), dict(mode='positives', center=False)
+    both = build('gfl', distill_loss=[ckd, kd], samples=[centred, raw])
+    data = batch(both)
+    teacher_heads = []
+    both.teacher.bbox_head.register_forward_hook(lambda *args: teacher_heads.append(1))
+    losses = both(**data, mode='loss')
+    assert len(teacher_heads) == 1  # one teacher head forward serves both losses
+    alone = {name: build('gfl', distill_loss=loss, samples=rows)(**data, mode='loss')
+             for name, loss, rows in (('loss_ckd', ckd, centred),
+                                      ('loss_sigmoid_kd', kd, raw))}
+    for name, single in alone.items():  # each loss as it is alone, on its own rows
+        torch.testing.assert_close(losses[name], single[name])
+    shared = build('gfl', distill_loss=[ckd, kd], samples=raw)  # one dict: the same rows
+    raw_ckd = build('gfl', distill_loss=ckd, samples=raw)(**data, mode='loss')['loss_ckd']
+    torch.testing.assert_close(shared(**data, mode='loss')['loss_ckd'], raw_ckd)
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(samples=[dict(mode='positives')]), r'a list needs one dict per distill_loss \(2\)'),
+    (dict(distill_loss_name='loss_x'), 'give one key per distill_loss'),
+    (dict(distill_loss=[dict(type='CKDLoss')] * 2), 'would share a key in the loss dict')])
+def test_a_list_of_losses_is_checked(options, message):
+    options = {'distill_loss': [dict(type='CKDLoss'), dict(type='SigmoidKDLoss')], **options}
+    with pytest.raises(ValueError, match=message):
+        build('gfl', **options)

@@ -459,3 +459,20 @@ def test_twins_not_negatives_needs_a_loss_that_takes_groups(teacher_ckpt):
             type='KnowledgeDistillationKLDivLoss', T=1))
     with pytest.raises(ValueError, match="twins must be 'negatives' or 'not_negatives'"):
         build(teacher_ckpt, twins='pool')
+
+
+def test_ckd_beside_kd_and_dkd_on_the_same_rois(teacher_ckpt):
+    ckd = dict(type='CKDLoss', loss_weight=0.1)
+    kd = dict(type='KnowledgeDistillationKLDivLoss', T=1, loss_weight=1.3)
+    dkd = dict(type='mmrazor.DKDLoss', reduction='batchmean', beta=0.25)
+    distiller = build(teacher_ckpt, distill_loss=[ckd, kd, dkd],
+                      distill_loss_name=['loss_ckd', 'loss_kd', 'loss_dkd'],
+                      twins='not_negatives')
+    data = batch(distiller)
+    torch.manual_seed(0)  # the RoI sampler draws: the same RoIs in every run
+    losses = distiller(**data, mode='loss')
+    for name, loss, extra in (('loss_ckd', ckd, dict(twins='not_negatives')),
+                              ('loss_kd', kd, {}), ('loss_dkd', dkd, {})):
+        alone = build(teacher_ckpt, distill_loss=loss, distill_loss_name=name, **extra)
+        torch.manual_seed(0)
+        torch.testing.assert_close(losses[name], alone(**data, mode='loss')[name])
