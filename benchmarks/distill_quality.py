@@ -65,7 +65,7 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
     'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', references={
         'CKD': 'KD', 'KD (every prior)': 'KD', 'CKD one row per object': 'CKD',
         'CKD twins not negatives': 'CKD', 'CKD + background 3:1 (teacher)': 'CKD',
-        'CKD + background 3:1 (random)': 'CKD', 'CKD + PKD': 'KD + PKD', **{
+        'CKD + background 3:1 (random)': 'CKD', 'CKD + PKD': 'KD + PKD', 'CKD + KD': 'KD', **{
             name: 'CKD (raw rows)' for name in (
                 'CKD (raw) + background logit 0', 'CKD (raw) confidence-weighted',
                 'CKD (raw) teacher top-100', 'CKD (raw) positives + top-100',
@@ -91,7 +91,8 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
         'CKD + background 3:1 (teacher)': (CKD_GFL, ['model.samples.background_ratio=3.0']),
         'CKD + background 3:1 (random)': (CKD_GFL, [
             'model.samples.background_ratio=3.0', 'model.samples.background_pick=random']),
-        # beside a feature loss, as the official detection release always is
+        # beside KD, and beside a feature loss as the official detection release always is
+        'CKD + KD': 'ckd-kd_gfl_r34-r18-narrow_shapes.py',
         'CKD + PKD': 'ckd-pkd_gfl_r34-r18-narrow_shapes.py',
         'KD + PKD': 'kd-pkd_gfl_r34-r18-narrow_shapes.py'}),
 }

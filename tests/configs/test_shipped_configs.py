@@ -9,6 +9,7 @@ from mmdet.registry import MODELS
 from mmengine.config import Config
 
 from ckd_mmdet import CKDLoss, SigmoidKDLoss, SingleStageDistiller, TwoStageDistiller
+from ckd_mmdet.models.distillers.distill_losses import logit_losses
 
 ROOT = Path(__file__).parents[2] / 'configs'
 CONFIGS = sorted(ROOT.glob('*.py'))
@@ -235,8 +236,9 @@ def test_demo_config_builds(path, no_network):
     model = MODELS.build(cfg.model)
     head = model.roi_head.bbox_head if hasattr(model, 'roi_head') else model.bbox_head
     assert head.num_classes == 12
-    if isinstance(model, SingleStageDistiller):
-        assert model.samples.center == isinstance(model.distill_loss, CKDLoss)
+    if isinstance(model, SingleStageDistiller):  # CKD's rows centred, KD's raw
+        for (_, loss), selection in zip(logit_losses(model), model.selections()):
+            assert selection.center == isinstance(loss, CKDLoss)
     if isinstance(model, (TwoStageDistiller, SingleStageDistiller)):
         assert model.teacher.backbone.depth == 34 and model.backbone.depth == 18
         assert model.teacher.backbone.base_channels == 2 * model.backbone.base_channels
