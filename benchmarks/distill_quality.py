@@ -49,15 +49,16 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
         title='Faster R-CNN R-34', teacher='faster-rcnn_r34_shapes.py',
         references={  # each method is also compared with the student alone
             'CKD': 'KD', 'ReviewCKD': 'ReviewKD', 'CKD + PKD': 'ReviewKD',
-            'KD weight 0.1': 'KD', 'DKD weight 0.1': 'DKD', 'CKD twins not negatives': 'CKD'},
+            'KD weight 1': 'KD', 'DKD weight 1 (published)': 'DKD',
+            'CKD twins not negatives': 'CKD'},
         methods={
             'student alone': 'faster-rcnn_r18-narrow_shapes.py',
-            'KD': KD_RCNN,  # T 1, the KL summed over classes, weight 1
-            'DKD': DKD_RCNN,  # the published detection recipe: alpha 1, beta 0.25, T 1
+            'KD': KD_RCNN,  # T 1, the KL summed over classes, CKD's weight 0.1
+            'DKD': DKD_RCNN,  # mdistiller's alpha 1, beta 0.25, T 1 at CKD's weight 0.1
             'CKD': CKD_RCNN,
-            # the KD/DKD collapse ablation: the weight CKD has (0.1)
-            'KD weight 0.1': (KD_RCNN, ['model.distill_loss.loss_weight=1.3']),
-            'DKD weight 0.1': (DKD_RCNN, ['model.distill_loss.loss_weight=0.1']),
+            # the collapse ablation: weight 1 (KD's usual, DKD's published)
+            'KD weight 1': (KD_RCNN, ['model.distill_loss.loss_weight=13.0']),
+            'DKD weight 1 (published)': (DKD_RCNN, ['model.distill_loss.loss_weight=1.0']),
             'CKD twins not negatives': (CKD_RCNN, ['model.twins=not_negatives']),
             'ReviewKD': 'reviewkd_faster-rcnn_r34-r18-narrow_shapes.py',
             'ReviewCKD': 'reviewckd_faster-rcnn_r34-r18-narrow_shapes.py',
