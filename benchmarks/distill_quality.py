@@ -23,6 +23,7 @@ import os
 import platform
 import shlex
 import sys
+import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -328,7 +329,7 @@ def plot(report, tasks, path):
                      label=f'teacher {report[task]["teacher"]:.1f}')
         axis.set_yticks(range(len(names)), names, fontsize=9)
         axis.set_xlabel(unit + ': seeds (dots), mean and 95 % interval')
-        axis.set_title(report[task]['title'], fontsize=9)
+        axis.set_title(textwrap.fill(report[task]['title'], 80), fontsize=9)
         axis.legend(loc='lower right', fontsize=8)
         axis.grid(axis='x', alpha=0.3)
     figure.tight_layout()
