@@ -1,11 +1,8 @@
-# Dense demo KD + PKD: kd_gfl_r34-r18-narrow_shapes.py (SigmoidKDLoss on the assigner
-# positives, the teacher's own probabilities) + 6 * PKD on the first four FPN levels through
-# a 1x1 ConvConnector, as ckd-pkd_gfl_r34-r18-narrow_shapes.py: the logit baseline of that row.
-# Same schedule as the student alone.
-_base_ = './kd_gfl_r34-r18-narrow_shapes.py'
+# Dense demo KD + PKD: ckd-pkd_gfl_r34-r18-narrow_shapes.py (the same PKD, 6 on the first four
+# FPN levels through a 1x1 ConvConnector) with the logit loss of kd_gfl_r34-r18-narrow_shapes.py
+# in place of CKD: SigmoidKDLoss (beta 1, weight 1) on the positives' raw rows (the teacher's
+# own probabilities). The logit baseline of the CKD + PKD row. Same schedule as the student.
+_base_ = './ckd-pkd_gfl_r34-r18-narrow_shapes.py'
 
-model = dict(
-    feature_distill=dict(
-        connector=dict(type='ConvConnector'),
-        loss=dict(type='mmrazor.PKDLoss', loss_weight=6.0),
-        levels=[0, 1, 2, 3]))
+model = dict(distill_loss=dict(_delete_=True, type='SigmoidKDLoss', loss_weight=1.0, beta=1.0),
+             samples=dict(_delete_=True, mode='positives', center=False))
