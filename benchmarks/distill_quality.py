@@ -125,6 +125,10 @@ def parse_args():
                         help='report the finished runs of --work-dir, train nothing')
     parser.add_argument('--skip-classification', action='store_true')
     parser.add_argument('--digits-epochs', type=int, default=60)
+    parser.add_argument('--val-images', type=int,
+                        help='also test every run on a larger val split of N images, generated '
+                        "with the data root's options into <data root>_val<N> (its first "
+                        'images are the val split itself); reported as <stem>_val<N>')
     args = parser.parse_args()
     pair = PAIRS[args.pair]
     unknown = set(args.methods or ()) - set(pair['methods'])
@@ -138,6 +142,8 @@ def parse_args():
     if Path(args.data_root) != Path('data/shapes'):  # another set: its own report and runs
         args.stem += f'_{Path(args.data_root).name}'
     args.work_dir = args.work_dir or f'work_dirs/{args.stem}'
+    if args.val_images:  # the same runs, another report
+        args.stem += f'_val{args.val_images}'
     if args.pair != 'faster-rcnn':
         args.skip_classification = True  # the digits rows belong to the first report
     return args
@@ -147,6 +153,11 @@ def detection(args, report_progress):
     work_dir, data_root = Path(args.work_dir), Path(args.data_root)
     shapes_data(data_root, args.shapes_args)
     data = data_root_options(data_root.resolve())
+    tested, map_file = data, 'map.json'
+    if args.val_images:  # the same trainings, tested on more images: less evaluation noise
+        val_root = data_root.with_name(f'{data_root.name}_val{args.val_images}')
+        shapes_data(val_root, f'{args.shapes_args} --train 0 --val {args.val_images}'.strip())
+        tested, map_file = data_root_options(val_root.resolve()), f'map_val{args.val_images}.json'
     pair = PAIRS[args.pair]
     teacher_config = CONFIGS / pair['teacher']
     teacher_options = [*data, *schedule_options(args.teacher_iters)]
@@ -155,8 +166,8 @@ def detection(args, report_progress):
     if not teacher_ckpt.is_file() and not args.cached_only:
         print(f'training the teacher ({args.teacher_iters} iterations)', flush=True)
         train(teacher_config, teacher_dir, teacher_options, quiet=True)
-    teacher = cached(teacher_dir / 'map.json', lambda: test(
-        teacher_config, teacher_ckpt, teacher_dir / 'test', data, quiet=True))
+    teacher = cached(teacher_dir / map_file, lambda: test(
+        teacher_config, teacher_ckpt, teacher_dir / Path(map_file).stem, tested, quiet=True))
     results = {method: {} for method in args.methods}
     runs = []
     for seed in args.seeds:  # seed-major: every method has a result early in a long run
@@ -175,8 +186,13 @@ def detection(args, report_progress):
             runs.append((method, seed, config, run_dir, options))
 
     def run(method, seed, config, run_dir, options):
-        return method, seed, cached(run_dir / 'map.json', lambda: run_and_test(
+        value = cached(run_dir / 'map.json', lambda: run_and_test(
             method, seed, config, run_dir, options))
+        if args.val_images:  # the data options come last: they win
+            value = cached(run_dir / map_file, lambda: test(
+                config, run_dir / f'iter_{args.student_iters}.pth',
+                run_dir / Path(map_file).stem, [*options, *tested], quiet=True))
+        return method, seed, value
 
     failed = []
     if args.jobs > 1:
@@ -352,6 +368,8 @@ def main():
             teacher=teacher, results=results, references={'CKD': 'KD'})
     if not args.skip_detection:
         made = f' generated with {args.shapes_args}' if args.shapes_args else ''
+        if args.val_images:
+            made += f', tested on {args.val_images} val images'
         title = (f'shapes ({args.data_root}{made}), {PAIRS[args.pair]["title"]} '
                  f'({args.teacher_iters} it) -> narrow R-18 ({args.student_iters} it), '
                  f'seeds {args.seeds}')

@@ -48,3 +48,54 @@ def test_a_shapes_set_generated_with_other_options_is_refused(tmp_path):
     (default / 'generated_with.json').unlink()  # a set made before the record: the defaults
     with pytest.raises(SystemExit, match='generated with the default options'):
         shapes_data(default, '--train 1 --val 1 --size 64')
+
+
+def test_a_larger_val_split_begins_with_the_val_split(tmp_path):
+    """--val-images tests on <root>_val<N>, made with the root's options: its first images
+    must be the root's val split, image for image and box for box."""
+    import json
+
+    from distill_quality import shapes_data
+    root, larger = tmp_path / 'shapes', tmp_path / 'shapes_val6'
+    shapes_data(root, '--train 1 --val 3 --size 64 --seed 5')
+    shapes_data(larger, '--train 1 --val 3 --size 64 --seed 5 --train 0 --val 6')
+    small, big = (json.loads((r / 'annotations' / 'instances_val.json').read_text())
+                  for r in (root, larger))
+    assert len(big['images']) == 6 and big['images'][:3] == small['images']
+    assert [a for a in big['annotations'] if a['image_id'] <= 3] == small['annotations']
+    for image in small['images']:
+        name = image['file_name']
+        assert (root / 'val' / name).read_bytes() == (larger / 'val' / name).read_bytes()
+
+
+def test_precise_bn_averages_the_batch_statistics_of_fixed_weights():
+    import torch
+    from mmengine.model import BaseDataPreprocessor, BaseModel
+    from precise_bn import update_bn_statistics
+
+    class Net(BaseModel):
+        def __init__(self):
+            super().__init__(data_preprocessor=BaseDataPreprocessor())
+            self.conv = torch.nn.Conv2d(2, 3, 1)
+            self.bn = torch.nn.BatchNorm2d(3, momentum=0.1)
+
+        def forward(self, inputs, data_samples=None, mode='tensor'):
+            assert mode == 'tensor'
+            return self.bn(self.conv(torch.stack(inputs)))
+
+    torch.manual_seed(0)
+    net = Net().train()
+    batches = [[torch.randn(2, 4, 4) + i for _ in range(3)] for i in range(5)]
+    weights = {k: v.clone() for k, v in net.state_dict().items() if 'running' not in k
+               and 'num_batches' not in k}
+    seen = update_bn_statistics(net, [dict(inputs=b) for b in batches], num_samples=12)
+    assert seen == 12  # four batches of three
+    with torch.no_grad():
+        features = [net.conv(torch.stack(b)) for b in batches[:4]]
+    means = torch.stack([f.mean((0, 2, 3)) for f in features]).mean(0)
+    variances = torch.stack([f.transpose(0, 1).flatten(1).var(1) for f in features]).mean(0)
+    torch.testing.assert_close(net.bn.running_mean, means)
+    torch.testing.assert_close(net.bn.running_var, variances)
+    assert net.bn.momentum == 0.1
+    for key, value in weights.items():
+        assert torch.equal(net.state_dict()[key], value), key
