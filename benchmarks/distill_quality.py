@@ -8,11 +8,12 @@ with the student alone and with its reference, seed by seed, with a 95 % t inter
 Classification: scikit-learn's digits (1,797 real 8x8 images), an MLP teacher and a smaller
 MLP student alone, with KD and with CKD (the same CKDLoss); top-1 on a held-out split.
 
-Writes benchmarks/results/distill_quality[_gfl][_<data root>].{md,json,png} (the data root's
-name when it is not data/shapes: another generated set, --shapes-args). Finished runs are kept under
---work-dir, each in a folder named by a hash of its resolved config (quality_runs.config_key),
-and reused, so an interrupted benchmark continues where it stopped and a changed config or
-schedule is trained anew, never reported from an old run.
+Writes benchmarks/results/distill_quality[_gfl][_<data root>][_<N>it][_val<N>].{md,json,png}
+(the data root's name when it is not data/shapes: another generated set, --shapes-args; the
+student schedule when it is not the default; the larger val split of --val-images).
+Finished runs are kept under --work-dir, each in a folder named by a hash of its resolved
+config (quality_runs.config_key), and reused, so an interrupted benchmark continues where it
+stopped and a changed config or schedule is trained anew, never reported from an old run.
 
     python benchmarks/distill_quality.py                  # everything (hours on 2 cores)
     python benchmarks/distill_quality.py --skip-detection # digits only (a minute)
@@ -142,6 +143,8 @@ def parse_args():
     if Path(args.data_root) != Path('data/shapes'):  # another set: its own report and runs
         args.stem += f'_{Path(args.data_root).name}'
     args.work_dir = args.work_dir or f'work_dirs/{args.stem}'
+    if args.student_iters != parser.get_default('student_iters'):  # the same teacher and runs
+        args.stem += f'_{args.student_iters}it'                    # folder, another report
     if args.val_images:  # the same runs, another report
         args.stem += f'_val{args.val_images}'
     if args.pair != 'faster-rcnn':
