@@ -156,11 +156,11 @@ def detection(args, report_progress):
     work_dir, data_root = Path(args.work_dir), Path(args.data_root)
     shapes_data(data_root, args.shapes_args)
     data = data_root_options(data_root.resolve())
-    tested, map_file = data, 'map.json'
+    tested, suffix = data, ''  # the test's data options; its result and log names
     if args.val_images:  # the same trainings, tested on more images: less evaluation noise
         val_root = data_root.with_name(f'{data_root.name}_val{args.val_images}')
         shapes_data(val_root, f'{args.shapes_args} --train 0 --val {args.val_images}'.strip())
-        tested, map_file = data_root_options(val_root.resolve()), f'map_val{args.val_images}.json'
+        tested, suffix = data_root_options(val_root.resolve()), f'_val{args.val_images}'
     pair = PAIRS[args.pair]
     teacher_config = CONFIGS / pair['teacher']
     teacher_options = [*data, *schedule_options(args.teacher_iters)]
@@ -169,8 +169,8 @@ def detection(args, report_progress):
     if not teacher_ckpt.is_file() and not args.cached_only:
         print(f'training the teacher ({args.teacher_iters} iterations)', flush=True)
         train(teacher_config, teacher_dir, teacher_options, quiet=True)
-    teacher = cached(teacher_dir / map_file, lambda: test(
-        teacher_config, teacher_ckpt, teacher_dir / Path(map_file).stem, tested, quiet=True))
+    teacher = cached(teacher_dir / f'map{suffix}.json', lambda: test(
+        teacher_config, teacher_ckpt, teacher_dir / f'test{suffix}', tested, quiet=True))
     results = {method: {} for method in args.methods}
     runs = []
     for seed in args.seeds:  # seed-major: every method has a result early in a long run
@@ -192,9 +192,9 @@ def detection(args, report_progress):
         value = cached(run_dir / 'map.json', lambda: run_and_test(
             method, seed, config, run_dir, options))
         if args.val_images:  # the data options come last: they win
-            value = cached(run_dir / map_file, lambda: test(
+            value = cached(run_dir / f'map{suffix}.json', lambda: test(
                 config, run_dir / f'iter_{args.student_iters}.pth',
-                run_dir / Path(map_file).stem, [*options, *tested], quiet=True))
+                run_dir / f'test{suffix}', [*options, *tested], quiet=True))
         return method, seed, value
 
     failed = []
