@@ -3,12 +3,12 @@
 Detection: the shapes set (ckd_mmdet.datasets.synthetic), teacher = configs/demo/
 faster-rcnn_r34_shapes.py trained once, students = the narrow R-18 of configs/demo/ alone and
 with KD, DKD and CKD through the same TwoStageDistiller; COCO bbox mAP on the val split.
---pair gfl: the same for the dense GFL pair (SingleStageDistiller). Each method is compared
+--pair gfl / retinanet: the same for a dense pair (SingleStageDistiller). Each method is compared
 with the student alone and with its reference, seed by seed, with a 95 % t interval.
 Classification: scikit-learn's digits (1,797 real 8x8 images), an MLP teacher and a smaller
 MLP student alone, with KD and with CKD (the same CKDLoss); top-1 on a held-out split.
 
-Writes benchmarks/results/distill_quality[_gfl][_<data root>][_<N>it][_val<N>].{md,json,png}
+Writes benchmarks/results/distill_quality[_<pair>][_<data root>][_<N>it][_val<N>].{md,json,png}
 (the data root's name when it is not data/shapes: another generated set, --shapes-args; the
 student schedule when it is not the default; the larger val split of --val-images).
 Finished runs are kept under --work-dir, each in a folder named by a hash of its resolved
@@ -43,6 +43,8 @@ REPO = Path(__file__).resolve().parents[1]
 CKD_GFL = 'ckd_gfl_r34-r18-narrow_shapes.py'
 KD_GFL = 'kd_gfl_r34-r18-narrow_shapes.py'
 RAW = ['model.samples.center=False']
+CKD_RETINA = 'ckd_retinanet_r34-r18-narrow_shapes.py'
+KD_RETINA = 'kd_retinanet_r34-r18-narrow_shapes.py'
 KD_RCNN = 'kd_faster-rcnn_r34-r18-narrow_shapes.py'
 DKD_RCNN = 'dkd_faster-rcnn_r34-r18-narrow_shapes.py'
 CKD_RCNN = 'ckd_faster-rcnn_r34-r18-narrow_shapes.py'
@@ -98,6 +100,18 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
         'CKD + KD': 'ckd-kd_gfl_r34-r18-narrow_shapes.py',
         'CKD + PKD': 'ckd-pkd_gfl_r34-r18-narrow_shapes.py',
         'KD + PKD': 'kd-pkd_gfl_r34-r18-narrow_shapes.py'}),
+    'retinanet': dict(title='RetinaNet R-34', teacher='retinanet_r34_shapes.py', references={
+        'CKD': 'KD', 'KD (every prior)': 'KD', 'CKD one row per object': 'CKD',
+        'CKD twins not negatives': 'CKD', 'CKD + background 3:1 (teacher)': 'CKD'}, methods={
+        # the GFL pair's screen on 9 anchors per location (MaxIoU positives)
+        'student alone': 'retinanet_r18-narrow_shapes.py',
+        'KD': KD_RETINA,
+        'KD (every prior)': (KD_RETINA, [
+            'model.samples.mode=all', 'model.samples.avg_factor=positives']),
+        'CKD': CKD_RETINA,
+        'CKD one row per object': (CKD_RETINA, ['model.samples.twins=pool']),
+        'CKD twins not negatives': (CKD_RETINA, ['model.samples.twins=not_negatives']),
+        'CKD + background 3:1 (teacher)': (CKD_RETINA, ['model.samples.background_ratio=3.0'])}),
 }
 
 
@@ -105,8 +119,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--pair', default='faster-rcnn', choices=list(PAIRS),
-                        help='gfl: the dense pair; results go to distill_quality_gfl.*')
-    parser.add_argument('--work-dir', help='default: work_dirs/distill_quality[_gfl]')
+                        help='gfl, retinanet: a dense pair; results go to distill_quality_<pair>.*')
+    parser.add_argument('--work-dir', help='default: work_dirs/distill_quality[_<pair>]')
     parser.add_argument('--data-root', default='data/shapes')
     parser.add_argument('--shapes-args', default='',
                         help='options of python -m ckd_mmdet.datasets.synthetic for a data root '

@@ -1,0 +1,16 @@
+# RetinaNet demo CKD: the shapes RetinaNet teacher (retinanet_r34_shapes.py) distilled into the
+# narrow R-18 RetinaNet student (retinanet_r18-narrow_shapes.py), same schedule as the student
+# alone. Loss: RetinaNet's losses + CKD on the student's MaxIoU positives (up to 9 anchors per
+# location, all images of the batch pooled), tau 1, rows centred — the GFL demo's default
+# (ckd_gfl_r34-r18-narrow_shapes.py); the row options are screened by
+# benchmarks/distill_quality.py --pair retinanet.
+# Run:  python tools/train.py configs/demo/ckd_retinanet_r34-r18-narrow_shapes.py \
+#           --cfg-options model.teacher_ckpt=work_dirs/retinanet_r34_shapes/iter_3000.pth
+_base_ = './retinanet_r18-narrow_shapes.py'
+
+model = dict(
+    type='SingleStageDistiller',
+    teacher_config='{{ fileDirname }}/retinanet_r34_shapes.py',
+    teacher_ckpt='work_dirs/retinanet_r34_shapes/iter_3000.pth',
+    distill_loss=dict(type='CKDLoss', loss_weight=1.0, tau=1.0),
+    samples=dict(mode='positives', center=True))
