@@ -46,6 +46,19 @@ KD_GFL = 'kd_gfl_r34-r18-narrow_shapes.py'
 RAW = ['model.samples.center=False']
 CKD_RETINA = 'ckd_retinanet_r34-r18-narrow_shapes.py'
 KD_RETINA = 'kd_retinanet_r34-r18-narrow_shapes.py'
+EVERY_PRIOR = ['model.samples.mode=all', 'model.samples.avg_factor=positives']  # as CrossKD
+
+
+def dense_rows(ckd):
+    """The rows that fit dense heads, each a ``samples`` option of a pair's CKD config (centred
+    rows): one per object, twins kept apart, background beside the positives."""
+    return {'CKD one row per object': (ckd, ['model.samples.twins=pool']),
+            'CKD twins not negatives': (ckd, ['model.samples.twins=not_negatives']),
+            'CKD + background 3:1 (teacher)': (ckd, ['model.samples.background_ratio=3.0'])}
+
+
+DENSE_REFERENCES = {'CKD': 'KD', 'KD (every prior)': 'KD',
+                    **{name: 'CKD' for name in dense_rows(None)}}
 KD_RCNN = 'kd_faster-rcnn_r34-r18-narrow_shapes.py'
 DKD_RCNN = 'dkd_faster-rcnn_r34-r18-narrow_shapes.py'
 CKD_RCNN = 'ckd_faster-rcnn_r34-r18-narrow_shapes.py'
@@ -69,8 +82,7 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
             'ReviewCKD': 'reviewckd_faster-rcnn_r34-r18-narrow_shapes.py',
             'CKD + PKD': 'ckd-pkd_faster-rcnn_r34-r18-narrow_shapes.py'}),
     'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', references={
-        'CKD': 'KD', 'KD (every prior)': 'KD', 'CKD one row per object': 'CKD',
-        'CKD twins not negatives': 'CKD', 'CKD + background 3:1 (teacher)': 'CKD',
+        **DENSE_REFERENCES,
         'CKD + background 3:1 (random)': 'CKD', 'CKD + PKD': 'KD + PKD', 'CKD + KD': 'KD', **{
             name: 'CKD (raw rows)' for name in (
                 'CKD (raw) + background logit 0', 'CKD (raw) confidence-weighted',
@@ -78,8 +90,7 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
                 'CKD (raw) weight 0.1')}}, methods={
         'student alone': 'gfl_r18-narrow_shapes.py',
         'KD': KD_GFL,  # the student's positives, raw teacher probabilities
-        'KD (every prior)': (KD_GFL, [  # as CrossKD: every prior, divided by the positives
-            'model.samples.mode=all', 'model.samples.avg_factor=positives']),
+        'KD (every prior)': (KD_GFL, EVERY_PRIOR),
         'CKD': 'ckd_gfl_r34-r18-narrow_shapes.py',  # positives, centred rows, weight 1
         # the other row choices of SingleStageDistiller, on raw (uncentred) rows
         'CKD (raw rows)': (CKD_GFL, RAW),
@@ -91,28 +102,18 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
         'CKD (raw) positives + top-100': (CKD_GFL, [
             *RAW, 'model.samples.mode=positives+teacher_topk', 'model.samples.topk=100']),
         'CKD (raw) weight 0.1': (CKD_GFL, [*RAW, 'model.distill_loss.loss_weight=0.1']),
-        # rows that fit dense heads (centred): one per object, twins kept apart, background
-        'CKD one row per object': (CKD_GFL, ['model.samples.twins=pool']),
-        'CKD twins not negatives': (CKD_GFL, ['model.samples.twins=not_negatives']),
-        'CKD + background 3:1 (teacher)': (CKD_GFL, ['model.samples.background_ratio=3.0']),
+        **dense_rows(CKD_GFL),
         'CKD + background 3:1 (random)': (CKD_GFL, [
             'model.samples.background_ratio=3.0', 'model.samples.background_pick=random']),
         # beside KD, and beside a feature loss as the official detection release always is
         'CKD + KD': 'ckd-kd_gfl_r34-r18-narrow_shapes.py',
         'CKD + PKD': 'ckd-pkd_gfl_r34-r18-narrow_shapes.py',
         'KD + PKD': 'kd-pkd_gfl_r34-r18-narrow_shapes.py'}),
-    'retinanet': dict(title='RetinaNet R-34', teacher='retinanet_r34_shapes.py', references={
-        'CKD': 'KD', 'KD (every prior)': 'KD', 'CKD one row per object': 'CKD',
-        'CKD twins not negatives': 'CKD', 'CKD + background 3:1 (teacher)': 'CKD'}, methods={
-        # the GFL pair's screen on 9 anchors per location (MaxIoU positives)
-        'student alone': 'retinanet_r18-narrow_shapes.py',
-        'KD': KD_RETINA,
-        'KD (every prior)': (KD_RETINA, [
-            'model.samples.mode=all', 'model.samples.avg_factor=positives']),
-        'CKD': CKD_RETINA,
-        'CKD one row per object': (CKD_RETINA, ['model.samples.twins=pool']),
-        'CKD twins not negatives': (CKD_RETINA, ['model.samples.twins=not_negatives']),
-        'CKD + background 3:1 (teacher)': (CKD_RETINA, ['model.samples.background_ratio=3.0'])}),
+    'retinanet': dict(  # the GFL pair's screen on 9 anchors per location (MaxIoU positives)
+        title='RetinaNet R-34', teacher='retinanet_r34_shapes.py', references=DENSE_REFERENCES,
+        methods={'student alone': 'retinanet_r18-narrow_shapes.py', 'KD': KD_RETINA,
+                 'KD (every prior)': (KD_RETINA, EVERY_PRIOR), 'CKD': CKD_RETINA,
+                 **dense_rows(CKD_RETINA)}),
 }
 
 
