@@ -380,7 +380,7 @@ def main():
     args = parse_args()
     report = dict(
         date=time.strftime('%Y-%m-%d'),
-        machine=f'{platform.machine()}, {torch.get_num_threads()} threads'
+        machine=f'{platform.machine()}, {os.cpu_count()} cores'  # not this process's threads
         + (f', trainings {args.jobs} at a time with {args.threads} thread(s) each'
            if args.jobs > 1 else '') + ', no GPU used',
         command=shlex.join(['python', 'benchmarks/distill_quality.py', *sys.argv[1:]]))
