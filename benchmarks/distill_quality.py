@@ -163,6 +163,8 @@ def parse_args():
     if Path(args.data_root) != Path('data/shapes'):  # another set: its own report and runs
         args.stem += f'_{Path(args.data_root).name}'
     args.work_dir = args.work_dir or f'work_dirs/{args.stem}'
+    if args.teacher_iters != parser.get_default('teacher_iters'):  # its own teacher folder
+        args.stem += f'_teacher{args.teacher_iters}it'             # and runs, another report
     if args.student_iters != parser.get_default('student_iters'):  # the same teacher and runs
         args.stem += f'_{args.student_iters}it'                    # folder, another report
     if args.val_images:  # the same runs, another report
