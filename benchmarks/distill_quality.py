@@ -66,7 +66,7 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
     'faster-rcnn': dict(
         title='Faster R-CNN R-34', teacher='faster-rcnn_r34_shapes.py',
         references={  # each method is also compared with the student alone
-            'CKD': 'KD', 'ReviewCKD': 'ReviewKD', 'CKD + PKD': 'ReviewKD',
+            'CKD': 'KD', 'DKD': 'KD', 'ReviewCKD': 'ReviewKD', 'CKD + PKD': 'ReviewKD',
             'KD weight 1': 'KD', 'DKD weight 1 (published)': 'DKD',
             'CKD twins not negatives': 'CKD'},
         methods={
