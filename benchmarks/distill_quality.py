@@ -144,6 +144,11 @@ def parse_args():
     parser.add_argument('--skip-detection', action='store_true')
     parser.add_argument('--cached-only', action='store_true',
                         help='report the finished runs of --work-dir, train nothing')
+    parser.add_argument('--previous', type=Path,
+                        help='an earlier report (.json) of the same setting whose runs are '
+                        'no longer in --work-dir (another machine): its per-seed results are '
+                        'reported, not trained again, when its teacher is reproduced to the '
+                        'digit and its runs had the same config keys')
     parser.add_argument('--skip-classification', action='store_true')
     parser.add_argument('--digits-epochs', type=int, default=60)
     parser.add_argument('--val-images', type=int,
@@ -169,12 +174,16 @@ def parse_args():
         args.stem += f'_{args.student_iters}it'                    # folder, another report
     if args.val_images:  # the same runs, another report
         args.stem += f'_val{args.val_images}'
+    if args.previous:  # read now: the report written here may be the same file
+        if not args.previous.is_file():
+            parser.error(f'--previous {args.previous}: no such file')
+        args.previous_report = json.loads(args.previous.read_text())
     if args.pair != 'faster-rcnn':
         args.skip_classification = True  # the digits rows belong to the first report
     return args
 
 
-def detection(args, report_progress):
+def detection(args, title, report_progress):
     work_dir, data_root = Path(args.work_dir), Path(args.data_root)
     shapes_data(data_root, args.shapes_args)
     data = data_root_options(data_root.resolve())
@@ -194,6 +203,8 @@ def detection(args, report_progress):
     teacher = cached(teacher_dir / f'map{suffix}.json', lambda: test(
         teacher_config, teacher_ckpt, teacher_dir / f'test{suffix}', tested, quiet=True))
     results = {method: {} for method in args.methods}
+    folders = {method: {} for method in args.methods}  # the runs' config keys, for --previous
+    earlier = previous_results(args, title, teacher) if args.previous else {}
     runs = []
     for seed in args.seeds:  # seed-major: every method has a result early in a long run
         for method in args.methods:
@@ -206,6 +217,11 @@ def detection(args, report_progress):
             if method != 'student alone':  # the teacher's folder names its own config
                 options.append(f'model.teacher_ckpt={teacher_ckpt}')
             run_dir = run_folder(work_dir, f'{method}_seed{seed}', config, options)
+            folders[method][seed] = run_dir.name
+            value = reused(earlier, method, seed, run_dir)
+            if value is not None:
+                results[method][seed] = value
+                continue
             if args.cached_only and not (run_dir / 'map.json').is_file():
                 continue
             runs.append((method, seed, config, run_dir, options))
@@ -233,7 +249,43 @@ def detection(args, report_progress):
             report_progress(teacher, results)
     if failed:
         raise SystemExit('runs that failed:\n' + '\n'.join(failed))
-    return teacher, results
+    return teacher, results, folders
+
+
+def reused(earlier, method, seed, run_dir):
+    """The earlier result of this run, unless it is cached here (this machine's result wins)
+    or the earlier report names another config key for it; else None."""
+    value, folder = earlier.get(method, {}).get(str(seed), (None, None))
+    if value is None or (Path(run_dir) / 'map.json').is_file():
+        return None
+    return value if folder in (None, Path(run_dir).name) else None
+
+
+def setting(title):
+    """A report's title without its seeds: what makes two reports' runs comparable."""
+    return title.removesuffix(' (in progress)').rsplit(', seeds ', 1)[0]
+
+
+def previous_results(args, title, teacher):
+    """{method: {seed: (value, run folder or None)}} of an earlier report of this setting.
+
+    Its runs are only taken if its teacher's mAP is the one just measured: the teacher is
+    trained anew from the same seed, so an equal result shows that training, data and
+    evaluation reproduce here. Reports written since 2026-12-01 also carry each run's folder
+    name (its config key); a run whose config has changed since is trained again."""
+    path, entry = args.previous, args.previous_report.get('detection') or {}
+    if setting(entry.get('title', '')) != setting(title):
+        raise SystemExit(f'--previous {path} reports {entry.get("title")!r}, not this '
+                         f'setting ({setting(title)!r}): pass a report of the same pair, '
+                         'data and schedules')
+    if round(entry['teacher'], 6) != round(teacher, 6):
+        raise SystemExit(f'--previous {path}: its teacher scored {entry["teacher"]:.4f}, the '
+                         f'teacher trained here {teacher:.4f}: its runs do not reproduce here, '
+                         'so they are not reused (train them again without --previous)')
+    runs = entry.get('runs', {})
+    return {method: {seed: (value, runs.get(method, {}).get(seed))
+                     for seed, value in values.items()}
+            for method, values in entry['results'].items()}
 
 
 def shapes_data(root, shapes_args):
@@ -331,8 +383,12 @@ def write_outputs(report, out_dir, quiet=False, stem='distill_quality'):
              if task in report]
     for task, unit in tasks:
         entry = report[task]
-        lines += [f'**{entry["title"]}**', '', f'Teacher: {entry["teacher"]:.2f}.', '',
-                  f'| method | n | {unit}, mean ± std | per seed |', '|---|---|---|---|']
+        lines += [f'**{entry["title"]}**', '', f'Teacher: {entry["teacher"]:.2f}.', '']
+        if entry.get('previous'):
+            lines += ['Runs not on this machine are the results of the same runs in '
+                      f'{entry["previous"]}, whose teacher the one trained here reproduces '
+                      'to the digit.', '']
+        lines += [f'| method | n | {unit}, mean ± std | per seed |', '|---|---|---|---|']
         for method, values in entry['results'].items():
             if not values:
                 continue
@@ -405,9 +461,12 @@ def main():
                                        results=results, references=references)
             write_outputs(report, args.out_dir, quiet=True, stem=args.stem)
 
-        teacher, results = detection(args, report_progress)
+        teacher, results, runs = detection(args, title, report_progress)
         report['detection'] = dict(title=title, teacher=teacher, results=results,
-                                   references=references)
+                                   references=references, runs=runs)
+        if args.previous:
+            report['detection']['previous'] = (
+                f'{args.previous} of {args.previous_report["date"]}')
     write_outputs(report, args.out_dir, stem=args.stem)
 
 

@@ -99,3 +99,33 @@ def test_precise_bn_averages_the_batch_statistics_of_fixed_weights():
     assert net.bn.momentum == 0.1
     for key, value in weights.items():
         assert torch.equal(net.state_dict()[key], value), key
+
+
+def test_an_earlier_report_is_reused_only_where_it_reproduces(tmp_path):
+    """--previous: runs of another machine count only if their teacher is reproduced here,
+    in the same setting, and (when the report names them) with the same config keys."""
+    from types import SimpleNamespace
+
+    import pytest
+    from distill_quality import previous_results, reused
+    title = 'shapes (data/shapes), GFL R-34 (6000 it) -> narrow R-18 (6000 it), seeds [0, 1]'
+    report = dict(date='2026-12-01', detection=dict(
+        title=title.replace('[0, 1]', '[0]') + ' (in progress)', teacher=70.1,
+        results={'KD': {'0': 66.0}, 'CKD': {'0': 65.5, '1': 64.0}},
+        runs={'KD': {'0': 'KD_seed0_abc'}}))
+    args = SimpleNamespace(previous=tmp_path / 'old.json', previous_report=report)
+    earlier = previous_results(args, title, 70.1)
+    assert earlier == {'KD': {'0': (66.0, 'KD_seed0_abc')},
+                       'CKD': {'0': (65.5, None), '1': (64.0, None)}}
+    with pytest.raises(SystemExit, match='its teacher scored 70.1000, the teacher trained '
+                       'here 70.0000'):
+        previous_results(args, title, 70.0)
+    with pytest.raises(SystemExit, match='not this setting'):
+        previous_results(args, title.replace('(6000 it), seeds', '(3000 it), seeds'), 70.1)
+    assert reused(earlier, 'KD', 0, tmp_path / 'KD_seed0_abc') == 66.0
+    assert reused(earlier, 'KD', 0, tmp_path / 'KD_seed0_def') is None  # its config changed
+    assert reused(earlier, 'CKD', 1, tmp_path / 'CKD_seed1_any') == 64.0  # an older report
+    assert reused(earlier, 'KD', 1, tmp_path / 'KD_seed1_abc') is None  # never measured
+    (tmp_path / 'CKD_seed0_any').mkdir()
+    (tmp_path / 'CKD_seed0_any' / 'map.json').write_text('65.9')
+    assert reused(earlier, 'CKD', 0, tmp_path / 'CKD_seed0_any') is None  # cached here
