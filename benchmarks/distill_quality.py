@@ -141,6 +141,14 @@ def parse_args():
                         help='trainings run side by side, each with cores / jobs threads '
                         '(2 on 2 cores: measured 4.1 min a run against 17-31 min with the '
                         'default threads side by side)')
+    parser.add_argument('--threads', type=int,
+                        help='threads of each student training (default: cores / --jobs; '
+                        '1 for two benchmarks side by side with --jobs 1)')
+    parser.add_argument('--teacher-threads', type=int, default=os.cpu_count() or 1,
+                        help='threads of the teacher training (default: every core). A '
+                        "run's result depends on its thread count (the order of float "
+                        'sums): the same teacher needs the same count, whatever '
+                        'OMP_NUM_THREADS says')
     parser.add_argument('--skip-detection', action='store_true')
     parser.add_argument('--cached-only', action='store_true',
                         help='report the finished runs of --work-dir, train nothing')
@@ -163,7 +171,7 @@ def parse_args():
     args.methods = args.methods or list(pair['methods'])
     # each student training gets its share of the cores (set before they start: the
     # subprocesses inherit it); the teacher, trained alone first, gets them all
-    args.threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    args.threads = args.threads or max(1, (os.cpu_count() or 1) // args.jobs)
     args.stem = 'distill_quality' + ('' if args.pair == 'faster-rcnn' else f'_{args.pair}')
     if Path(args.data_root) != Path('data/shapes'):  # another set: its own report and runs
         args.stem += f'_{Path(args.data_root).name}'
@@ -198,7 +206,9 @@ def detection(args, title, report_progress):
     teacher_dir = run_folder(work_dir, 'teacher', teacher_config, teacher_options).resolve()
     teacher_ckpt = teacher_dir / f'iter_{args.teacher_iters}.pth'
     if not teacher_ckpt.is_file() and not args.cached_only:
-        print(f'training the teacher ({args.teacher_iters} iterations)', flush=True)
+        print(f'training the teacher ({args.teacher_iters} iterations, '
+              f'{args.teacher_threads} threads)', flush=True)
+        os.environ['OMP_NUM_THREADS'] = str(args.teacher_threads)
         train(teacher_config, teacher_dir, teacher_options, quiet=True)
     teacher = cached(teacher_dir / f'map{suffix}.json', lambda: test(
         teacher_config, teacher_ckpt, teacher_dir / f'test{suffix}', tested, quiet=True))
@@ -236,8 +246,7 @@ def detection(args, title, report_progress):
         return method, seed, value
 
     failed = []
-    if args.jobs > 1:
-        os.environ['OMP_NUM_THREADS'] = str(args.threads)
+    os.environ['OMP_NUM_THREADS'] = str(args.threads)
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:  # each run is a subprocess
         for future in as_completed([pool.submit(run, *job) for job in runs]):
             try:
@@ -439,8 +448,8 @@ def main():
     report = dict(
         date=time.strftime('%Y-%m-%d'),
         machine=f'{platform.machine()}, {os.cpu_count()} cores'  # not this process's threads
-        + (f', trainings {args.jobs} at a time with {args.threads} thread(s) each'
-           if args.jobs > 1 else '') + ', no GPU used',
+        + (f', trainings {args.jobs} at a time' if args.jobs > 1 else '')
+        + f', students {args.threads} thread(s) each, no GPU used',
         command=shlex.join(['python', 'benchmarks/distill_quality.py', *sys.argv[1:]]))
     if not args.skip_classification:
         teacher, results = classification(args)
