@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from digits import fit, load_digits_split, mlp, top1
 from quality_runs import (CONFIGS, cached, paired_interval, run_and_test, run_folder,
-                          summary)
+                          summary, thread_record)
 
 from ckd_mmdet import CKDLoss
 from ckd_mmdet.datasets.synthetic import main as make_shapes
@@ -205,6 +205,8 @@ def detection(args, title, report_progress):
     teacher_options = [*data, *schedule_options(args.teacher_iters)]
     teacher_dir = run_folder(work_dir, 'teacher', teacher_config, teacher_options).resolve()
     teacher_ckpt = teacher_dir / f'iter_{args.teacher_iters}.pth'
+    thread_record(teacher_dir, args.teacher_threads, '--teacher-threads',
+                  training=not teacher_ckpt.is_file() and not args.cached_only)
     if not teacher_ckpt.is_file() and not args.cached_only:
         print(f'training the teacher ({args.teacher_iters} iterations, '
               f'{args.teacher_threads} threads)', flush=True)
@@ -234,6 +236,8 @@ def detection(args, title, report_progress):
                 continue
             if args.cached_only and not (run_dir / 'map.json').is_file():
                 continue
+            thread_record(run_dir, args.threads, '--threads',
+                          training=not (run_dir / 'map.json').is_file())
             runs.append((method, seed, config, run_dir, options))
 
     def run(method, seed, config, run_dir, options):

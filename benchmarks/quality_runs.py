@@ -42,6 +42,22 @@ def cached(path, compute):
     return value
 
 
+def thread_record(run_dir, threads, flag, training):
+    """A run's result depends on its thread count (the order of float sums), which its
+    config key does not hold: a run about to be trained records it in threads.json, and a
+    finished run recorded with another count is refused (one from before the record is
+    taken as it is)."""
+    record = Path(run_dir) / 'threads.json'
+    if record.is_file():
+        used = json.loads(record.read_text())
+        if used != threads:
+            raise SystemExit(f'{run_dir} was trained with {used} thread(s), not {threads}: '
+                             f'pass {flag} {used}, or another --work-dir')
+    elif training:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps(threads))
+
+
 def run_and_test(method, seed, config, run_dir, options):
     started = time.time()
     print(f'{method}, seed {seed}: training', flush=True)

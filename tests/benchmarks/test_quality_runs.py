@@ -129,3 +129,17 @@ def test_an_earlier_report_is_reused_only_where_it_reproduces(tmp_path):
     (tmp_path / 'CKD_seed0_any').mkdir()
     (tmp_path / 'CKD_seed0_any' / 'map.json').write_text('65.9')
     assert reused(earlier, 'CKD', 0, tmp_path / 'CKD_seed0_any') is None  # cached here
+
+
+def test_a_run_of_another_thread_count_is_refused(tmp_path):
+    import pytest
+    from quality_runs import thread_record
+    old = tmp_path / 'KD_seed0_abc'  # finished before the record: taken as it is
+    thread_record(old, 2, '--threads', training=False)
+    assert not (old / 'threads.json').exists()
+    run = tmp_path / 'KD_seed1_abc'
+    thread_record(run, 1, '--threads', training=True)
+    thread_record(run, 1, '--threads', training=False)  # the same count: reused
+    with pytest.raises(SystemExit, match=r'trained with 1 thread\(s\), not 2: pass '
+                       '--teacher-threads 1'):
+        thread_record(run, 2, '--teacher-threads', training=False)
