@@ -417,6 +417,13 @@ def write_outputs(report, out_dir, quiet=False, stem='distill_quality'):
 
 
 def plot(report, tasks, path):
+    import matplotlib.pyplot as plt
+    figure = report_figure(report, tasks)
+    figure.savefig(path, dpi=110, bbox_inches='tight')
+    plt.close(figure)
+
+
+def report_figure(report, tasks):
     """Per task: one row per method, its per-seed results as dots and the 95 % interval of
     its mean as a bar, method names on the left where they have room."""
     import matplotlib
@@ -440,11 +447,11 @@ def plot(report, tasks, path):
         axis.set_yticks(range(len(names)), names, fontsize=9)
         axis.set_xlabel(unit + ': seeds (dots), mean and 95 % interval')
         axis.set_title(textwrap.fill(report[task]['title'], 80), fontsize=9)
-        axis.legend(loc='lower right', fontsize=8)
+        # outside the axes: inside, it covers the dots of whichever row ends near the teacher
+        axis.legend(loc='upper left', bbox_to_anchor=(1.0, 1.0), fontsize=8)
         axis.grid(axis='x', alpha=0.3)
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    return figure
 
 
 def main():

@@ -143,3 +143,17 @@ def test_a_run_of_another_thread_count_is_refused(tmp_path):
     with pytest.raises(SystemExit, match=r'trained with 1 thread\(s\), not 2: pass '
                        '--teacher-threads 1'):
         thread_record(run, 2, '--teacher-threads', training=False)
+
+
+def test_the_figure_legend_covers_no_row():
+    """The teacher's legend sat inside the axes and hid the dots of a row ending near it."""
+    from distill_quality import report_figure
+    report = {'detection': dict(title='pair', teacher=72.9, results={
+        'student alone': {0: 69.3, 1: 66.7}, 'CKD': {0: 72.2, 1: 72.8}})}
+    figure = report_figure(report, [('detection', 'mAP')])
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    axis = figure.axes[0]
+    legend = axis.get_legend().get_window_extent(renderer)
+    assert not legend.overlaps(axis.get_window_extent(renderer))
+    assert [label.get_text() for label in axis.get_yticklabels()] == ['CKD', 'student alone']
