@@ -66,7 +66,7 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
     'faster-rcnn': dict(
         title='Faster R-CNN R-34', teacher='faster-rcnn_r34_shapes.py',
         references={  # each method is also compared with the student alone
-            'CKD': 'KD', 'DKD': 'KD', 'ReviewCKD': 'ReviewKD', 'CKD + PKD': 'ReviewKD',
+            'CKD': ('KD', 'DKD'), 'DKD': 'KD', 'ReviewCKD': 'ReviewKD', 'CKD + PKD': 'ReviewKD',
             'KD weight 1': 'KD', 'DKD weight 1 (published)': 'DKD',
             'CKD twins not negatives': 'CKD'},
         methods={
@@ -344,14 +344,15 @@ def classification(args):
 
 def paired_differences(results, unit, references):
     """Markdown tables: each method minus the student alone, and each method minus its
-    reference (``references``: method -> reference), over the seeds both have (the same seed
-    is the same data order and initialisation), with the 95 % interval of the mean
-    difference (Student's t, n - 1 degrees of freedom); and the half-widths achieved."""
+    reference (``references``: method -> a reference or a tuple of them), over the seeds both
+    have (the same seed is the same data order and initialisation), with the 95 % interval of
+    the mean difference (Student's t, n - 1 degrees of freedom); and the half-widths achieved."""
     lines, half_widths = [], []
     comparisons = [('the student alone', [(m, 'student alone') for m in results
                                           if m != 'student alone']),
-                   ('its reference', [(m, r) for m, r in (references or {}).items()
-                                      if m in results])]
+                   ('its reference', [(m, r) for m, refs in (references or {}).items()
+                                      if m in results
+                                      for r in ([refs] if isinstance(refs, str) else refs)])]
     for title, pairs in comparisons:
         rows = []
         for method, reference in pairs:

@@ -157,3 +157,15 @@ def test_the_figure_legend_covers_no_row():
     legend = axis.get_legend().get_window_extent(renderer)
     assert not legend.overlaps(axis.get_window_extent(renderer))
     assert [label.get_text() for label in axis.get_yticklabels()] == ['CKD', 'student alone']
+
+
+def test_a_method_is_compared_with_each_of_its_references():
+    from distill_quality import paired_differences
+    results = {'student alone': {0: 60.0, 1: 61.0}, 'KD': {0: 61.0, 1: 61.0},
+               'DKD': {0: 62.0, 1: 63.0}, 'CKD': {0: 61.5, 1: 62.5}}
+    lines = paired_differences(results, 'mAP', {'CKD': ('KD', 'DKD'), 'DKD': 'KD'})
+    rows = [line for line in lines if line.startswith('| CKD |') or line.startswith('| DKD |')]
+    # against the student alone, then CKD - KD, CKD - DKD, DKD - KD
+    assert [row.split(' | ')[1] for row in rows] == ['student alone'] * 2 + ['KD', 'DKD', 'KD']
+    ckd_minus_dkd = rows[3].split(' | ')
+    assert ckd_minus_dkd[3:5] == ['-0.50', '-0.50 … -0.50'] and '**yes, worse**' in rows[3]
