@@ -418,8 +418,8 @@ def write_outputs(report, out_dir, quiet=False, stem='distill_quality'):
 
 
 def plot(report, tasks, path):
+    figure = report_figure(report, tasks)  # first: it selects the Agg backend
     import matplotlib.pyplot as plt
-    figure = report_figure(report, tasks)
     figure.savefig(path, dpi=110, bbox_inches='tight')
     plt.close(figure)
 

@@ -155,6 +155,8 @@ def test_the_figure_legend_covers_no_row():
     renderer = figure.canvas.get_renderer()
     axis = figure.axes[0]
     legend = axis.get_legend().get_window_extent(renderer)
+    import matplotlib.pyplot as plt
+    plt.close(figure)
     assert not legend.overlaps(axis.get_window_extent(renderer))
     assert [label.get_text() for label in axis.get_yticklabels()] == ['CKD', 'student alone']
 
