@@ -158,6 +158,8 @@ def parse_args():
                         'reported, not trained again, when its teacher is reproduced to the '
                         'digit and its runs had the same config keys')
     parser.add_argument('--skip-classification', action='store_true')
+    parser.add_argument('--replot', type=Path, metavar='REPORT.json',
+                        help='only redraw the figure of an earlier report (beside it)')
     parser.add_argument('--digits-epochs', type=int, default=60)
     parser.add_argument('--val-images', type=int,
                         help='also test every run on a larger val split of N images, generated '
@@ -392,9 +394,7 @@ def write_outputs(report, out_dir, quiet=False, stem='distill_quality'):
     (out_dir / f'{stem}.json').write_text(json.dumps(report, indent=2))
     lines = [f'Measured {report["date"]} on {report["machine"]}; command: '
              f'`{report["command"]}`.', '']
-    tasks = [(task, unit) for task, unit in (('detection', 'COCO bbox mAP (%)'),
-                                             ('classification', 'top-1 (%)'))
-             if task in report]
+    tasks = report_tasks(report)
     for task, unit in tasks:
         entry = report[task]
         lines += [f'**{entry["title"]}**', '', f'Teacher: {entry["teacher"]:.2f}.', '']
@@ -415,6 +415,30 @@ def write_outputs(report, out_dir, quiet=False, stem='distill_quality'):
     plot(report, tasks, out_dir / f'{stem}.png')
     if not quiet:
         print((out_dir / f'{stem}.md').read_text())
+
+
+def report_tasks(report):
+    return [(task, unit) for task, unit in (('detection', 'COCO bbox mAP (%)'),
+                                            ('classification', 'top-1 (%)'))
+            if task in report]
+
+
+def replot(path):
+    """Redraws the figure of a report from its .json, beside it: figures drawn before the
+    current layout overlapped their labels. Reports before 2026-11-30 kept a list of results
+    per method, the teacher among them (a figure needs no seed names: they are numbered)."""
+    report = json.loads(Path(path).read_text())
+    tasks = report_tasks(report)
+    if not tasks:
+        raise SystemExit(f'--replot {path}: no detection or classification results in it')
+    for task, _ in tasks:
+        entry = report[task]
+        if isinstance(entry['results'].get('teacher'), list):
+            entry['teacher'] = entry['results'].pop('teacher')[0]
+            entry['results'] = {method: dict(enumerate(values))
+                                for method, values in entry['results'].items()}
+    plot(report, tasks, Path(path).with_suffix('.png'))
+    return Path(path).with_suffix('.png')
 
 
 def plot(report, tasks, path):
@@ -441,7 +465,7 @@ def report_figure(report, tasks):
             values = list(results[name].values())
             mean, half_width, _ = paired_interval(values)
             axis.errorbar(mean, row, xerr=half_width or 0, fmt='o', color='#dd8452' if
-                          name.startswith('CKD') else '#4c72b0', capsize=4, markersize=6)
+                          'CKD' in name else '#4c72b0', capsize=4, markersize=6)
             axis.scatter(values, [row] * len(values), color='black', s=10, zorder=3)
         axis.axvline(report[task]['teacher'], color='#888888', linestyle='--', linewidth=1,
                      label=f'teacher {report[task]["teacher"]:.1f}')
@@ -457,6 +481,9 @@ def report_figure(report, tasks):
 
 def main():
     args = parse_args()
+    if args.replot:
+        print(f'figure: {replot(args.replot)}')
+        return
     report = dict(
         date=time.strftime('%Y-%m-%d'),
         machine=f'{platform.machine()}, {os.cpu_count()} cores'  # not this process's threads

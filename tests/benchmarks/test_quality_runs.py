@@ -1,6 +1,9 @@
 """The benchmarks' run cache is keyed by what determines a run: a changed config, base or
 option is a new folder, never an old result."""
+import json
 import sys
+
+import pytest
 
 from helpers import REPO
 
@@ -34,7 +37,6 @@ def test_paired_interval_is_students_t_with_n_minus_one_degrees():
 
 
 def test_a_shapes_set_generated_with_other_options_is_refused(tmp_path):
-    import pytest
     from distill_quality import shapes_data
     root = tmp_path / 'shapes_b'
     options = '--train 2 --val 1 --size 64 --seed 3'
@@ -53,7 +55,6 @@ def test_a_shapes_set_generated_with_other_options_is_refused(tmp_path):
 def test_a_larger_val_split_begins_with_the_val_split(tmp_path):
     """--val-images tests on <root>_val<N>, made with the root's options: its first images
     must be the root's val split, image for image and box for box."""
-    import json
 
     from distill_quality import shapes_data
     root, larger = tmp_path / 'shapes', tmp_path / 'shapes_val6'
@@ -106,7 +107,6 @@ def test_an_earlier_report_is_reused_only_where_it_reproduces(tmp_path):
     in the same setting, and (when the report names them) with the same config keys."""
     from types import SimpleNamespace
 
-    import pytest
     from distill_quality import previous_results, reused
     title = 'shapes (data/shapes), GFL R-34 (6000 it) -> narrow R-18 (6000 it), seeds [0, 1]'
     report = dict(date='2026-12-01', detection=dict(
@@ -132,7 +132,6 @@ def test_an_earlier_report_is_reused_only_where_it_reproduces(tmp_path):
 
 
 def test_a_run_of_another_thread_count_is_refused(tmp_path):
-    import pytest
     from quality_runs import thread_record
     old = tmp_path / 'KD_seed0_abc'  # finished before the record: taken as it is
     thread_record(old, 2, '--threads', training=False)
@@ -171,3 +170,21 @@ def test_a_method_is_compared_with_each_of_its_references():
     assert [row.split(' | ')[1] for row in rows] == ['student alone'] * 2 + ['KD', 'DKD', 'KD']
     ckd_minus_dkd = rows[3].split(' | ')
     assert ckd_minus_dkd[3:5] == ['-0.50', '-0.50 … -0.50'] and '**yes, worse**' in rows[3]
+
+
+def test_an_old_report_is_redrawn_with_the_teacher_as_a_line(tmp_path, monkeypatch):
+    """Reports before 2026-11-30 listed the teacher among the methods, a list per method."""
+    import distill_quality
+    old = tmp_path / 'old.json'
+    old.write_text(json.dumps({'detection': dict(title='pair', results={
+        'teacher': [67.0], 'student alone': [32.1, 33.1], 'KD': [37.4]})}))
+    drawn = {}
+    monkeypatch.setattr(distill_quality, 'plot',
+                        lambda report, tasks, path: drawn.update(report=report, path=path))
+    assert distill_quality.replot(old) == tmp_path / 'old.png' == drawn['path']
+    entry = drawn['report']['detection']
+    assert entry['teacher'] == 67.0
+    assert entry['results'] == {'student alone': {0: 32.1, 1: 33.1}, 'KD': {0: 37.4}}
+    (tmp_path / 'empty.json').write_text('{"date": "2026-11-29"}')
+    with pytest.raises(SystemExit, match='empty.json: no detection or classification'):
+        distill_quality.replot(tmp_path / 'empty.json')
