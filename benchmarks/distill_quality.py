@@ -437,8 +437,9 @@ def replot(path):
             entry['teacher'] = entry['results'].pop('teacher')[0]
             entry['results'] = {method: dict(enumerate(values))
                                 for method, values in entry['results'].items()}
-    plot(report, tasks, Path(path).with_suffix('.png'))
-    return Path(path).with_suffix('.png')
+    figure = Path(path).with_suffix('.png')
+    plot(report, tasks, figure)
+    return figure
 
 
 def plot(report, tasks, path):
