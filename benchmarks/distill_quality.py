@@ -33,8 +33,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from digits import fit, load_digits_split, mlp, top1
-from quality_runs import (CONFIGS, cached, paired_interval, run_and_test, run_folder,
-                          summary, thread_record)
+from quality_runs import (CHECKPOINT_EVERY, CONFIGS, cached, paired_interval, run_and_test,
+                          run_folder, summary, thread_record)
 
 from ckd_mmdet import CKDLoss
 from ckd_mmdet.datasets.synthetic import main as make_shapes
@@ -213,7 +213,8 @@ def detection(args, title, report_progress):
         print(f'training the teacher ({args.teacher_iters} iterations, '
               f'{args.teacher_threads} threads)', flush=True)
         os.environ['OMP_NUM_THREADS'] = str(args.teacher_threads)
-        train(teacher_config, teacher_dir, teacher_options, quiet=True)
+        train(teacher_config, teacher_dir, teacher_options, quiet=True,
+              checkpoint_every=CHECKPOINT_EVERY)
     teacher = cached(teacher_dir / f'map{suffix}.json', lambda: test(
         teacher_config, teacher_ckpt, teacher_dir / f'test{suffix}', tested, quiet=True))
     results = {method: {} for method in args.methods}

@@ -12,6 +12,9 @@ from mmengine.config import Config, DictAction
 from ckd_mmdet.runs import test, train
 
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs' / 'demo'
+# A killed run continues from its last multiple of this many iterations (bit-identical to an
+# unstopped run, so the interval is not part of a run's key).
+CHECKPOINT_EVERY = 500
 
 
 def config_key(config, options):
@@ -61,7 +64,8 @@ def thread_record(run_dir, threads, flag, training):
 def run_and_test(method, seed, config, run_dir, options):
     started = time.time()
     print(f'{method}, seed {seed}: training', flush=True)
-    checkpoint = train(config, run_dir, options, quiet=True)
+    checkpoint = train(config, run_dir, options, quiet=True,
+                       checkpoint_every=CHECKPOINT_EVERY)
     value = test(config, checkpoint, run_dir / 'test', options, quiet=True)
     print(f'{method}, seed {seed}: {value:.2f} mAP ({(time.time() - started) / 60:.1f} min)',
           flush=True)

@@ -30,15 +30,16 @@ def schedule_options(iters):
             f'default_hooks.checkpoint.interval={iters}']
 
 
-def _run(args, log_file, quiet):
-    """Runs ``python -W ignore -m ckd_mmdet.cli args``, echoing and saving its output;
-    returns the output."""
+def _run(args, log_file, quiet, append=False):
+    """Runs ``python -W ignore -m ckd_mmdet.cli args``, echoing and saving (``append``: adding)
+    its output to ``log_file``; returns the output."""
     command = [sys.executable, '-W', 'ignore', '-m', 'ckd_mmdet.cli', *map(str, args)]
     lines = []
     Path(log_file).parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, 'PYTHONUNBUFFERED': '1'}  # a pipe would buffer the progress
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, env=env) as process, open(log_file, 'w') as log:
+                          text=True, env=env) as process, \
+            open(log_file, 'a' if append else 'w') as log:
         for line in process.stdout:
             lines.append(line)
             log.write(line)
@@ -55,11 +56,23 @@ def _cfg_options(options):
     return ['--cfg-options', *options] if options else []
 
 
-def train(config, work_dir, options=(), quiet=False):
-    """Trains ``config`` (as tools/train.py does); returns the last checkpoint's path."""
+def train(config, work_dir, options=(), quiet=False, checkpoint_every=None):
+    """Trains ``config`` (as tools/train.py does); returns the last checkpoint's path.
+
+    ``checkpoint_every``: also save a checkpoint every that many iterations (only the newest
+    is kept), and continue a run killed in ``work_dir`` from its newest one (``--resume``)
+    instead of starting again; with ResumeRandomStateHook (every shipped config has it) the
+    continued run ends bit-identical to one never stopped."""
     work_dir = Path(work_dir).resolve()
-    _run(['train', config, '--work-dir', work_dir,
-          *_cfg_options(options)], work_dir / 'train.log', quiet)
+    resume = []
+    if checkpoint_every:
+        options = [*options, f'default_hooks.checkpoint.interval={checkpoint_every}',
+                   'default_hooks.checkpoint.max_keep_ckpts=1']
+        if any(work_dir.glob('iter_*.pth')):
+            resume = ['--resume']
+            print(f'resuming the run in {work_dir}', flush=True)
+    _run(['train', config, '--work-dir', work_dir, *resume, *_cfg_options(options)],
+         work_dir / 'train.log', quiet, append=bool(resume))
     return Path((work_dir / 'last_checkpoint').read_text().strip())
 
 

@@ -220,6 +220,19 @@ def prepare_resume(folder, checkpoint):
     (Path(folder) / 'last_checkpoint').write_text(str(copy))
 
 
+def kill_when_saved(process, checkpoint, timeout=300):
+    """SIGKILLs ``process`` (a training) as soon as ``checkpoint`` exists, as a crash would;
+    fails if the file never appears or the training ended first."""
+    import signal
+    import time
+    deadline = time.time() + timeout
+    while not Path(checkpoint).exists() and process.poll() is None:
+        assert time.time() < deadline, f'{Path(checkpoint).name} never appeared'
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL, 'training ended before it could be killed'
+
+
 def assert_same_weights(a, b):
     """Two state dicts hold the same keys and bit-identical tensors."""
     import torch

@@ -188,3 +188,42 @@ def test_an_old_report_is_redrawn_with_the_teacher_as_a_line(tmp_path, monkeypat
     (tmp_path / 'empty.json').write_text('{"date": "2026-11-29"}')
     with pytest.raises(SystemExit, match='empty.json: no detection or classification'):
         distill_quality.replot(tmp_path / 'empty.json')
+
+
+@pytest.mark.slow  # trainings in subprocesses
+def test_a_killed_run_continues_where_it_stopped(tmp_path, teacher_ckpt, shapes_root,
+                                                 monkeypatch):
+    """A benchmark run killed after a checkpoint continues from it, keeps the log of its first
+    part, and ends bit-identical to a run never stopped, which itself is the run without the
+    intermediate checkpoints: the interval rightly stays out of a run's key."""
+    import subprocess
+
+    from helpers import DISTILL_CONFIG, assert_same_weights, kill_when_saved
+    from helpers import checkpoint_weights as weights
+
+    from ckd_mmdet.runs import data_root_options, train
+    monkeypatch.setenv('PYTHONHASHSEED', '0')
+    options = [*data_root_options(shapes_root), 'train_cfg.max_iters=8',
+               'train_cfg.val_interval=8', 'default_hooks.checkpoint.interval=8',
+               f'model.teacher_ckpt={teacher_ckpt}', 'randomness.seed=0']
+    unstopped = weights(train(DISTILL_CONFIG, tmp_path / 'plain', options, quiet=True))
+
+    killed = tmp_path / 'killed'
+    killed.mkdir()
+    with open(killed / 'train.log', 'w') as log:  # what runs.train writes for the first part
+        process = subprocess.Popen(
+            [sys.executable, '-W', 'ignore', '-m', 'ckd_mmdet.cli', 'train', str(DISTILL_CONFIG),
+             '--work-dir', str(killed), '--cfg-options', *options,
+             'default_hooks.checkpoint.interval=2', 'default_hooks.checkpoint.max_keep_ckpts=1'],
+            stdout=log, stderr=subprocess.STDOUT)
+        kill_when_saved(process, killed / 'iter_2.pth')
+    assert not (killed / 'iter_8.pth').exists()
+
+    last = train(DISTILL_CONFIG, killed, options, quiet=True, checkpoint_every=2)
+    assert last == killed / 'iter_8.pth'
+    assert sorted(p.name for p in killed.glob('iter_*.pth')) == ['iter_8.pth']
+    log = (killed / 'train.log').read_text()
+    assert log.count('Iter(train) [1/8]') == 1, 'the first part of the log lost, or trained twice'
+    assert log.count('Iter(train) [8/8]') == 1
+    assert log.index('Auto resumed from') > log.index('Iter(train) [2/8]')
+    assert_same_weights(weights(last), unstopped)

@@ -6,10 +6,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
-from helpers import DISTILL_CONFIG, REPO, assert_same_weights
+from helpers import DISTILL_CONFIG, REPO, assert_same_weights, kill_when_saved
 from helpers import checkpoint_weights as weights
 
 from ckd_mmdet.runs import data_root_options
@@ -46,12 +45,7 @@ def test_sigkill_mid_run_then_resume_ends_bit_identical(tmp_path, teacher_ckpt, 
     process = subprocess.Popen([sys.executable, *train_command(tmp_path, teacher_ckpt,
                                                                shapes_root)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while not (tmp_path / 'iter_3.pth').exists() and process.poll() is None:
-        assert time.time() < deadline, 'iter_3.pth never appeared'
-        time.sleep(0.2)
-    process.send_signal(signal.SIGKILL)
-    assert process.wait() == -signal.SIGKILL, 'training ended before it could be killed'
+    kill_when_saved(process, tmp_path / 'iter_3.pth')
     saved = sorted(p.name for p in tmp_path.glob('iter_*.pth'))
     assert f'iter_{ITERS}.pth' not in saved
 
