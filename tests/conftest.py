@@ -1,3 +1,4 @@
+import itertools
 import os
 
 import pytest
@@ -12,6 +13,25 @@ if _WORKERS > 1:
     _THREADS = max(1, (os.cpu_count() or 1) // _WORKERS)
     os.environ['OMP_NUM_THREADS'] = str(_THREADS)
     torch.set_num_threads(_THREADS)
+
+
+_RESTORED = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _default_scope_left_as_found():
+    """A test that builds a Runner makes the Runner's default scope MMEngine's current one
+    ('mmengine' in the bridges' tests), and mmdet's registries then build from it: the next
+    test of the same process failed with "SingleStageDistiller is not in the mmengine::model
+    registry", depending on how pytest-xdist happened to share out the tests. Every test
+    leaves the current default scope as it found it."""
+    from mmengine.registry import DefaultScope
+    before = DefaultScope.get_current_instance()
+    yield
+    after = DefaultScope.get_current_instance()
+    if before is not None and after is not before:
+        # a new name: get_instance makes only a newly created instance the current one
+        DefaultScope.get_instance(f'restored-{next(_RESTORED)}', scope_name=before.scope_name)
 
 
 @pytest.fixture(scope='session')
