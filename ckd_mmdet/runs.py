@@ -39,7 +39,7 @@ def _run(args, log_file, quiet, append=False):
     env = {**os.environ, 'PYTHONUNBUFFERED': '1'}  # a pipe would buffer the progress
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, env=env) as process, \
-            open(log_file, 'a' if append else 'w') as log:
+            open(log_file, 'a' if append else 'w', buffering=1) as log:  # lines survive a kill
         for line in process.stdout:
             lines.append(line)
             log.write(line)
