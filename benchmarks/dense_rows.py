@@ -1,0 +1,132 @@
+"""What CKD's rows ask of a dense student: for trained students of one distillation config, on
+its val images, each row choice's CKD loss beside its floor (the same loss when the student's
+rows equal the teacher's: no student can go below it), and how often a teacher row's most
+similar student row, among those the loss contrasts it with, is its own (top-1) or one of its
+object's priors (object top-1).
+
+    python benchmarks/dense_rows.py \\
+        work_dirs/distill_quality_gfl/CKD_seed0_28c3b512aba5/ckd_gfl_r34-r18-narrow_shapes.py \\
+        work_dirs/distill_quality_gfl/{student_alone,KD,CKD}_seed[01]_*/iter_6000.pth
+
+The config is the run's own copy (its teacher_ckpt is the run's teacher). Students are read
+in eval mode (BN running statistics), the val images through the config's test pipeline in
+batches of the training batch size, so a batch has as many rows as a training step.
+"""
+import argparse
+import platform
+import sys
+from datetime import date
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from mmengine.config import Config, DictAction
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import init_default_scope
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from ckd_mmdet.models.distillers.prior_selection import PriorSelection  # noqa: E402
+from ckd_mmdet.models.distillers.recording import recording  # noqa: E402
+from ckd_mmdet.models.losses.ckd_loss import dense_contrastive_cross_entropy  # noqa: E402
+
+# each row choice: its PriorSelection options beside the config's, and whether the loss
+# leaves an object's priors out of each other's negatives
+ROWS = {'positives (the default)': (dict(twins='not_negatives'), False),
+        'one row per object': (dict(twins='pool'), False),
+        'twins not negatives': (dict(twins='not_negatives'), True),
+        '+ background 3:1 (teacher)': (dict(twins='not_negatives', background_ratio=3.0),
+                                       False)}
+
+
+def row_statistics(student, teacher, objects=None, twins_apart=False, tau=1.0):
+    """(N, C) student and teacher rows, ``objects`` (N,) the object of each row (None: each
+    row its own) → {rows, loss, floor, top1, object_top1}; ``twins_apart``: the rows of one
+    object are not each other's negatives (``CKDLoss(groups=objects)``)."""
+    student, teacher = F.normalize(student.float(), dim=1), F.normalize(teacher.float(), dim=1)
+    own = torch.arange(len(student))
+    objects = own if objects is None else objects
+    groups = objects if twins_apart else None
+    similarity = teacher @ student.t()
+    if twins_apart:
+        twins = (objects[:, None] == objects[None, :]).fill_diagonal_(False)
+        similarity = similarity.masked_fill(twins, float('-inf'))
+    best = similarity.argmax(dim=1)
+    return dict(rows=len(student),
+                loss=dense_contrastive_cross_entropy(teacher, student, tau,
+                                                     groups=groups).mean().item(),
+                floor=dense_contrastive_cross_entropy(teacher, teacher, tau,
+                                                      groups=groups).mean().item(),
+                top1=(best == own).float().mean().item(),
+                object_top1=(objects[best] == objects).float().mean().item())
+
+
+def batches(dataset, size, images):
+    for start in range(0, min(images, len(dataset)), size):
+        yield pseudo_collate([dataset[i] for i in range(start, min(start + size, images))])
+
+
+def measure(model, dataset, batch_size, images, options, twins_apart):
+    """Batch means of ``row_statistics`` for one row choice of ``model``'s CKD loss."""
+    base = {key: value for key, value in model.samples.__dict__.items()
+            if key in ('mode', 'topk', 'center', 'background_pick')}
+    model.samples = PriorSelection(**{**base, **options}, num_classes=model.bbox_head.num_classes)
+    totals = {}
+    for count, batch in enumerate(batches(dataset, batch_size, images), 1):
+        batch = model.data_preprocessor(batch, True)
+        with torch.no_grad(), recording(model.distill_loss, 'forward') as call:
+            model.loss(batch['inputs'], batch['data_samples'])
+        statistics = row_statistics(call['student_logits'], call['teacher_logits'],
+                                    call.get('groups'),  # the object of each row
+                                    twins_apart, model.distill_loss.tau)
+        for key, value in statistics.items():
+            totals[key] = totals.get(key, 0) + value
+    return {key: value / count for key, value in totals.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config', help="a SingleStageDistiller config with one CKDLoss")
+    parser.add_argument('checkpoints', nargs='+', help='student checkpoints (plain detectors)')
+    parser.add_argument('--images', type=int, default=200, help='val images read')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    parser.add_argument('--out', type=Path, help='also write the table to this file')
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    import ckd_mmdet  # noqa: F401  (registers the distillers)
+    from mmdet.registry import DATASETS, MODELS
+    cfg = Config.fromfile(args.config)
+    cfg.merge_from_dict(args.cfg_options)
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    if type(model.distill_loss).__name__ != 'CKDLoss':
+        raise SystemExit(f'{args.config}: model.distill_loss must be one CKDLoss, got '
+                         f'{type(model.distill_loss).__name__}')
+    model.init_weights()  # loads the teacher
+    model.eval()
+    dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    batch_size = cfg.train_dataloader.batch_size
+    lines = [f'Measured {date.today()} on {platform.machine()}, {torch.get_num_threads()} '
+             f'thread(s), no GPU used; command: `python benchmarks/dense_rows.py '
+             f'{" ".join(sys.argv[1:])}`.', '',
+             f'{min(args.images, len(dataset))} val images in batches of {batch_size}; means '
+             'over batches. Floor: the loss when the student\'s rows equal the teacher\'s.', '',
+             '| rows | student | rows per batch | CKD loss | floor | top-1 | object top-1 |',
+             '|---|---|---|---|---|---|---|']
+    for checkpoint in args.checkpoints:
+        state = torch.load(checkpoint, map_location='cpu', weights_only=False)
+        model.load_state_dict(state.get('state_dict', state), strict=True)
+        name = Path(checkpoint).parent.name
+        for rows, (options, twins_apart) in ROWS.items():
+            found = measure(model, dataset, batch_size, args.images, options, twins_apart)
+            lines.append(f'| {rows} | {name} | {found["rows"]:.1f} | {found["loss"]:.3f} | '
+                         f'{found["floor"]:.3f} | {found["top1"]:.3f} | '
+                         f'{found["object_top1"]:.3f} |')
+            print(lines[-1], flush=True)
+    if args.out:
+        args.out.write_text('\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+
+
+if __name__ == '__main__':
+    main()
