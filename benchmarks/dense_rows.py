@@ -23,15 +23,18 @@ import torch.nn.functional as F
 from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
+from torch import nn
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from ckd_mmdet.models.distillers.prior_selection import PriorSelection  # noqa: E402
 from ckd_mmdet.models.distillers.recording import recording  # noqa: E402
-from ckd_mmdet.models.losses.ckd_loss import dense_contrastive_cross_entropy  # noqa: E402
+from ckd_mmdet.models.losses.ckd_loss import (  # noqa: E402
+    contrastive_similarity, dense_contrastive_cross_entropy)
 
 # each row choice: its PriorSelection options beside the config's, and whether the loss
-# leaves an object's priors out of each other's negatives
+# leaves an object's priors out of each other's negatives ('not_negatives' also gives the
+# loss each row's object, which the statistics read)
 ROWS = {'positives (the default)': (dict(twins='not_negatives'), False),
         'one row per object': (dict(twins='pool'), False),
         'twins not negatives': (dict(twins='not_negatives'), True),
@@ -47,14 +50,10 @@ def row_statistics(student, teacher, objects=None, twins_apart=False, tau=1.0):
     own = torch.arange(len(student))
     objects = own if objects is None else objects
     groups = objects if twins_apart else None
-    similarity = teacher @ student.t()
-    if twins_apart:
-        twins = (objects[:, None] == objects[None, :]).fill_diagonal_(False)
-        similarity = similarity.masked_fill(twins, float('-inf'))
+    similarity = contrastive_similarity(teacher, student, tau, groups)
     best = similarity.argmax(dim=1)
     return dict(rows=len(student),
-                loss=dense_contrastive_cross_entropy(teacher, student, tau,
-                                                     groups=groups).mean().item(),
+                loss=F.cross_entropy(similarity, own).item(),
                 floor=dense_contrastive_cross_entropy(teacher, teacher, tau,
                                                       groups=groups).mean().item(),
                 top1=(best == own).float().mean().item(),
@@ -66,22 +65,33 @@ def batches(dataset, size, images):
         yield pseudo_collate([dataset[i] for i in range(start, min(start + size, images))])
 
 
-def measure(model, dataset, batch_size, images, options, twins_apart):
-    """Batch means of ``row_statistics`` for one row choice of ``model``'s CKD loss."""
-    base = {key: value for key, value in model.samples.__dict__.items()
+def distil_every_row_choice(model):
+    """Makes ``model`` compute its CKD loss once per row choice of ``ROWS``, in that order,
+    from one student and one teacher forward (the distiller's list of losses and samples)."""
+    base = {key: value for key, value in vars(model.samples).items()
             if key in ('mode', 'topk', 'center', 'background_pick')}
-    model.samples = PriorSelection(**{**base, **options}, num_classes=model.bbox_head.num_classes)
-    totals = {}
+    model.distill_loss = nn.ModuleList([model.distill_loss] * len(ROWS))
+    model.distill_loss_name = [f'loss_ckd_{i}' for i in range(len(ROWS))]
+    model.samples = [PriorSelection(**base, **options, num_classes=model.bbox_head.num_classes)
+                     for options, _ in ROWS.values()]
+
+
+def measure(model, dataset, batch_size, images):
+    """{row choice: batch means of ``row_statistics``} of a model prepared by
+    ``distil_every_row_choice``."""
+    totals = {rows: {} for rows in ROWS}
     for count, batch in enumerate(batches(dataset, batch_size, images), 1):
         batch = model.data_preprocessor(batch, True)
-        with torch.no_grad(), recording(model.distill_loss, 'forward') as call:
+        with torch.no_grad(), recording(model.distill_loss[0], 'forward') as record:
             model.loss(batch['inputs'], batch['data_samples'])
-        statistics = row_statistics(call['student_logits'], call['teacher_logits'],
-                                    call.get('groups'),  # the object of each row
-                                    twins_apart, model.distill_loss.tau)
-        for key, value in statistics.items():
-            totals[key] = totals.get(key, 0) + value
-    return {key: value / count for key, value in totals.items()}
+        for (rows, (_, twins_apart)), call in zip(ROWS.items(), record['calls']):
+            statistics = row_statistics(call['student_logits'], call['teacher_logits'],
+                                        call.get('groups'),  # the object of each row
+                                        twins_apart, model.distill_loss[0].tau)
+            for key, value in statistics.items():
+                totals[rows][key] = totals[rows].get(key, 0) + value
+    return {rows: {key: value / count for key, value in found.items()}
+            for rows, found in totals.items()}
 
 
 def main():
@@ -104,6 +114,7 @@ def main():
                          f'{type(model.distill_loss).__name__}')
     model.init_weights()  # loads the teacher
     model.eval()
+    distil_every_row_choice(model)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     batch_size = cfg.train_dataloader.batch_size
     lines = [f'Measured {date.today()} on {platform.machine()}, {torch.get_num_threads()} '
@@ -117,8 +128,7 @@ def main():
         state = torch.load(checkpoint, map_location='cpu', weights_only=False)
         model.load_state_dict(state.get('state_dict', state), strict=True)
         name = Path(checkpoint).parent.name
-        for rows, (options, twins_apart) in ROWS.items():
-            found = measure(model, dataset, batch_size, args.images, options, twins_apart)
+        for rows, found in measure(model, dataset, batch_size, args.images).items():
             lines.append(f'| {rows} | {name} | {found["rows"]:.1f} | {found["loss"]:.3f} | '
                          f'{found["floor"]:.3f} | {found["top1"]:.3f} | '
                          f'{found["object_top1"]:.3f} |')

@@ -68,13 +68,22 @@ def dense_contrastive_cross_entropy(anchors: Tensor, candidates: Tensor, tau: fl
     ``cross_entropy(anchors @ candidates.T / tau, offset + arange(n))``. The reference the
     kernel is tested against, and the stable fallback for extreme tau. With ``groups`` (n = m
     rows), the other rows of a row's group are left out of its softmax."""
+    similarity = contrastive_similarity(anchors, candidates, tau, groups)
+    targets = torch.arange(offset, offset + similarity.shape[0], device=similarity.device)
+    return F.cross_entropy(similarity, targets, reduction='none')
+
+
+def contrastive_similarity(anchors: Tensor, candidates: Tensor, tau: float = 1.0,
+                           groups: Optional[Tensor] = None) -> Tensor:
+    """The (n, m) logits of ``dense_contrastive_cross_entropy``: ``anchors @ candidates.T /
+    tau``, with -inf where ``groups`` makes a candidate no negative of an anchor (another row
+    of its group)."""
     similarity = anchors @ candidates.t() / tau
     if groups is not None:
         twins = groups[:, None] == groups[None, :]
         twins.fill_diagonal_(False)
         similarity = similarity.masked_fill(twins, float('-inf'))
-    targets = torch.arange(offset, offset + similarity.shape[0], device=similarity.device)
-    return F.cross_entropy(similarity, targets, reduction='none')
+    return similarity
 
 
 @MODELS.register_module()
