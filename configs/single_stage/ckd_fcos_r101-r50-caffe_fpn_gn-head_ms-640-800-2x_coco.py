@@ -5,8 +5,9 @@
 # Loss:    FCOS's losses + 1.0 * CKD, tau 1, on the student's positive points (class logits;
 #          centerness not distilled unless distill_centerness=True).
 # Rows:    centred (each row minus its mean), the default measured on the shapes GFL pair
-#          (docs/results.md: no separation there from the student alone; KD +5.6 over
-#          1500-it students, 3 seeds, under the 5-seed bar; not resolved over 3000-it ones).
+#          (docs/results.md; converged 6000-it students, 5 seeds: CKD - alone -0.80,
+#          95% interval -1.52 ... -0.08; KD - alone -0.16, -0.52 ... +0.20: CKD
+#          worse than the student alone there, KD no better; no row choice measured better yet).
 # Schedule: 24 epochs, 8 GPUs x 2 images, SGD lr 0.01, short side 640-800.
 # Reproduces: no CKD number exists. CrossKD (configs/crosskd/
 #          crosskd_r50_fcos_r101-2x-ms_caffe_fpn_gn-head_2x_ms_coco.py) reports 38.5 -> 41.1.

@@ -6,8 +6,9 @@
 #          class scores, 80 sigmoid columns), all images of a GPU pooled
 #          (SingleStageDistiller; docs/single_stage.md says why these samples and this weight).
 # Rows:    centred (each row minus its mean), the default measured on the shapes GFL pair
-#          (docs/results.md: no separation there from the student alone; KD +5.6 over
-#          1500-it students, 3 seeds, under the 5-seed bar; not resolved over 3000-it ones).
+#          (docs/results.md; converged 6000-it students, 5 seeds: CKD - alone -0.80,
+#          95% interval -1.52 ... -0.08; KD - alone -0.16, -0.52 ... +0.20: CKD
+#          worse than the student alone there, KD no better; no row choice measured better yet).
 # Schedule: mmdet 1x: 12 epochs, 8 GPUs x 2 images, SGD lr 0.01, single scale 1333x800.
 # Reproduces: no released code applies CKD to a dense head, so there is no number to match.
 #          On this pair CrossKD (jbwang1997/CrossKD, configs/crosskd/

@@ -5,8 +5,9 @@
 # Loss:    RetinaNet's losses + 1.0 * CKD, tau 1, on the student's MaxIoU positives (9 anchors
 #          per location, 80 sigmoid columns), all images of a GPU pooled.
 # Rows:    centred (each row minus its mean), the default measured on the shapes GFL pair
-#          (docs/results.md: no separation there from the student alone; KD +5.6 over
-#          1500-it students, 3 seeds, under the 5-seed bar; not resolved over 3000-it ones).
+#          (docs/results.md; converged 6000-it students, 5 seeds: CKD - alone -0.80,
+#          95% interval -1.52 ... -0.08; KD - alone -0.16, -0.52 ... +0.20: CKD
+#          worse than the student alone there, KD no better; no row choice measured better yet).
 # Schedule: mmdet 2x: 24 epochs, 8 GPUs x 2 images, SGD lr 0.01, single scale 1333x800.
 # Reproduces: no CKD number exists for this pair. CrossKD (configs/crosskd/
 #          crosskd_r50_retinanet_r101_fpn_2x_coco.py, same teacher and schedule) reports

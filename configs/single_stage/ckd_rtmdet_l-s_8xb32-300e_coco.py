@@ -5,8 +5,9 @@
 # Loss:    RTMDet's losses + 1.0 * CKD, tau 1, on the student's DynamicSoftLabel positives
 #          (RTMDetSepBNHead, strides 8/16/32, one point per location, 80 sigmoid columns).
 # Rows:    centred (each row minus its mean), the default measured on the shapes GFL pair
-#          (docs/results.md: no separation there from the student alone; KD +5.6 over
-#          1500-it students, 3 seeds, under the 5-seed bar; not resolved over 3000-it ones).
+#          (docs/results.md; converged 6000-it students, 5 seeds: CKD - alone -0.80,
+#          95% interval -1.52 ... -0.08; KD - alone -0.16, -0.52 ... +0.20: CKD
+#          worse than the student alone there, KD no better; no row choice measured better yet).
 # Schedule: mmdet's: 300 epochs, 8 GPUs x 32 images, AdamW lr 0.004, mosaic/mixup, EMA
 #          (EMAHook copies the whole model, so the teacher is held twice in memory).
 # Reproduces: nothing published: no CKD or CrossKD number exists for RTMDet.
