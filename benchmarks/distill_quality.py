@@ -83,7 +83,8 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
             'CKD + PKD': 'ckd-pkd_faster-rcnn_r34-r18-narrow_shapes.py'}),
     'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', references={
         **DENSE_REFERENCES,
-        'CKD + background 3:1 (random)': 'CKD', 'CKD + PKD': 'KD + PKD', 'CKD + KD': 'KD', **{
+        'CKD + background 3:1 (random)': 'CKD', 'CKD + PKD': ('KD + PKD', 'PKD'),
+        'KD + PKD': 'PKD', 'CKD + KD': 'KD', **{
             name: 'CKD (raw rows)' for name in (
                 'CKD (raw) + background logit 0', 'CKD (raw) confidence-weighted',
                 'CKD (raw) teacher top-100', 'CKD (raw) positives + top-100',
@@ -108,7 +109,9 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
         # beside KD, and beside a feature loss as the official detection release always is
         'CKD + KD': 'ckd-kd_gfl_r34-r18-narrow_shapes.py',
         'CKD + PKD': 'ckd-pkd_gfl_r34-r18-narrow_shapes.py',
-        'KD + PKD': 'kd-pkd_gfl_r34-r18-narrow_shapes.py'}),
+        'KD + PKD': 'kd-pkd_gfl_r34-r18-narrow_shapes.py',
+        # the feature loss alone: what the logit loss adds beside it
+        'PKD': ('ckd-pkd_gfl_r34-r18-narrow_shapes.py', ['model.distill_loss=None'])}),
     'retinanet': dict(  # the GFL pair's screen on 9 anchors per location (MaxIoU positives)
         title='RetinaNet R-34', teacher='retinanet_r34_shapes.py', references=DENSE_REFERENCES,
         methods={'student alone': 'retinanet_r18-narrow_shapes.py', 'KD': KD_RETINA,
