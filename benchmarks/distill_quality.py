@@ -41,6 +41,7 @@ from ckd_mmdet.datasets.synthetic import main as make_shapes
 from ckd_mmdet.runs import data_root_options, schedule_options, test, train
 
 REPO = Path(__file__).resolve().parents[1]
+FINDING_SEEDS = 5  # the issue's bar: fewer seeds screen a method, they do not settle it
 CKD_GFL = 'ckd_gfl_r34-r18-narrow_shapes.py'
 KD_GFL = 'kd_gfl_r34-r18-narrow_shapes.py'
 RAW = ['model.samples.center=False']
@@ -369,7 +370,8 @@ def paired_differences(results, unit, references):
         if not rows:
             continue
         lines += [f'Paired differences, method − {title} ({unit}); resolved: the 95 % '
-                  'interval excludes 0:', '',
+                  f'interval excludes 0 on at least {FINDING_SEEDS} seeds (on fewer, a '
+                  'screen):', '',
                   '| method | − | n | mean | 95 % interval | resolved | per seed |',
                   '|---|---|---|---|---|---|---|']
         for method, reference, seeds, differences in rows:
@@ -381,6 +383,8 @@ def paired_differences(results, unit, references):
                 interval = f'{mean - half_width:+.2f} … {mean + half_width:+.2f}'
                 verdict = ('**yes, better**' if mean - half_width > 0 else
                            '**yes, worse**' if mean + half_width < 0 else 'no separation')
+                if n < FINDING_SEEDS and verdict != 'no separation':  # a screen, not a finding
+                    verdict = f'{verdict.strip("*")} (screen: n < {FINDING_SEEDS})'
             per_seed = ', '.join(f'{d:+.2f} (s{s})' for s, d in zip(seeds, differences))
             lines.append(f'| {method} | {reference} | {n} | {mean:+.2f} | {interval} | '
                          f'{verdict} | {per_seed} |')
