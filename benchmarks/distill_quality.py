@@ -381,10 +381,11 @@ def paired_differences(results, unit, references):
             else:
                 half_widths.append(half_width)
                 interval = f'{mean - half_width:+.2f} … {mean + half_width:+.2f}'
-                verdict = ('**yes, better**' if mean - half_width > 0 else
-                           '**yes, worse**' if mean + half_width < 0 else 'no separation')
-                if n < FINDING_SEEDS and verdict != 'no separation':  # a screen, not a finding
-                    verdict = f'{verdict.strip("*")} (screen: n < {FINDING_SEEDS})'
+                side = ('better' if mean - half_width > 0 else
+                        'worse' if mean + half_width < 0 else None)
+                verdict = ('no separation' if side is None else
+                           f'**yes, {side}**' if n >= FINDING_SEEDS else
+                           f'yes, {side} (screen: n < {FINDING_SEEDS})')  # not a finding
             per_seed = ', '.join(f'{d:+.2f} (s{s})' for s, d in zip(seeds, differences))
             lines.append(f'| {method} | {reference} | {n} | {mean:+.2f} | {interval} | '
                          f'{verdict} | {per_seed} |')
