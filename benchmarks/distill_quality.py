@@ -58,6 +58,17 @@ def dense_rows(ckd):
             'CKD + background 3:1 (teacher)': (ckd, ['model.samples.background_ratio=3.0'])}
 
 
+def beside_pkd(pair):
+    """CKD and KD beside a feature loss (PKD), as the official detection release always
+    combines CKD, and the feature loss alone: what the logit loss adds beside it."""
+    ckd_pkd = f'ckd-pkd_{pair}_r34-r18-narrow_shapes.py'
+    return {'CKD + PKD': ckd_pkd, 'KD + PKD': f'kd-pkd_{pair}_r34-r18-narrow_shapes.py',
+            'PKD': (ckd_pkd, ['model.distill_loss=None'])}
+
+
+PKD_REFERENCES = {'CKD + PKD': ('KD + PKD', 'PKD'), 'KD + PKD': 'PKD'}
+
+
 DENSE_REFERENCES = {'CKD': 'KD', 'KD (every prior)': 'KD',
                     **{name: 'CKD' for name in dense_rows(None)}}
 KD_RCNN = 'kd_faster-rcnn_r34-r18-narrow_shapes.py'
@@ -84,8 +95,7 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
             'CKD + PKD': 'ckd-pkd_faster-rcnn_r34-r18-narrow_shapes.py'}),
     'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', references={
         **DENSE_REFERENCES,
-        'CKD + background 3:1 (random)': 'CKD', 'CKD + PKD': ('KD + PKD', 'PKD'),
-        'KD + PKD': 'PKD', 'CKD + KD': 'KD', **{
+        'CKD + background 3:1 (random)': 'CKD', **PKD_REFERENCES, 'CKD + KD': 'KD', **{
             name: 'CKD (raw rows)' for name in (
                 'CKD (raw) + background logit 0', 'CKD (raw) confidence-weighted',
                 'CKD (raw) teacher top-100', 'CKD (raw) positives + top-100',
@@ -107,17 +117,13 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
         **dense_rows(CKD_GFL),
         'CKD + background 3:1 (random)': (CKD_GFL, [
             'model.samples.background_ratio=3.0', 'model.samples.background_pick=random']),
-        # beside KD, and beside a feature loss as the official detection release always is
-        'CKD + KD': 'ckd-kd_gfl_r34-r18-narrow_shapes.py',
-        'CKD + PKD': 'ckd-pkd_gfl_r34-r18-narrow_shapes.py',
-        'KD + PKD': 'kd-pkd_gfl_r34-r18-narrow_shapes.py',
-        # the feature loss alone: what the logit loss adds beside it
-        'PKD': ('ckd-pkd_gfl_r34-r18-narrow_shapes.py', ['model.distill_loss=None'])}),
+        'CKD + KD': 'ckd-kd_gfl_r34-r18-narrow_shapes.py', **beside_pkd('gfl')}),
     'retinanet': dict(  # the GFL pair's screen on 9 anchors per location (MaxIoU positives)
-        title='RetinaNet R-34', teacher='retinanet_r34_shapes.py', references=DENSE_REFERENCES,
+        title='RetinaNet R-34', teacher='retinanet_r34_shapes.py',
+        references={**DENSE_REFERENCES, **PKD_REFERENCES},
         methods={'student alone': 'retinanet_r18-narrow_shapes.py', 'KD': KD_RETINA,
                  'KD (every prior)': (KD_RETINA, EVERY_PRIOR), 'CKD': CKD_RETINA,
-                 **dense_rows(CKD_RETINA)}),
+                 **dense_rows(CKD_RETINA), **beside_pkd('retinanet')}),
 }
 
 

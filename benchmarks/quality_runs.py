@@ -1,6 +1,7 @@
 """What distill_quality.py and ckd_sweep.py share: cached results, each in a folder named
 by what determines it, a shapes run trained and tested in subprocesses, mean and spread."""
 import argparse
+import copy
 import hashlib
 import json
 import statistics
@@ -17,16 +18,21 @@ CONFIGS = Path(__file__).resolve().parents[1] / 'configs' / 'demo'
 CHECKPOINT_EVERY = 500
 
 
-def config_key(config, options):
-    """12 hex digits of the config as the run resolves it (the file, its bases, and the
-    --cfg-options merged as tools/train.py merges them): a cached run is found again only
-    if every setting that determines it is the same."""
+def resolved_config(config, options):
+    """The config as a run resolves it: the file, its bases, and the --cfg-options merged as
+    tools/train.py merges them. ``config``: a path, or a Config already read (not changed)."""
     parser = argparse.ArgumentParser()
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
-    cfg = Config.fromfile(str(config))
+    cfg = copy.deepcopy(config) if isinstance(config, Config) else Config.fromfile(str(config))
     cfg.merge_from_dict(parser.parse_args(['--cfg-options', *options]).cfg_options
                         if options else {})
-    return hashlib.sha256(cfg.pretty_text.encode()).hexdigest()[:12]
+    return cfg
+
+
+def config_key(config, options):
+    """12 hex digits of the resolved config: a cached run is found again only if every
+    setting that determines it is the same."""
+    return hashlib.sha256(resolved_config(config, options).pretty_text.encode()).hexdigest()[:12]
 
 
 def run_folder(work_dir, name, config, options):

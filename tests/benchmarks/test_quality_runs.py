@@ -242,3 +242,30 @@ def test_a_killed_run_continues_where_it_stopped(tmp_path, teacher_ckpt, shapes_
     assert log.count('Iter(train) [8/8]') == 1
     assert log.index('Auto resumed from') > log.index('Iter(train) [2/8]')
     assert_same_weights(weights(last), unstopped)
+
+
+@pytest.mark.parametrize('pair', ['gfl', 'retinanet'])
+def test_each_dense_method_has_the_losses_its_name_says(pair):
+    """A method's label is its row in the report: CKD, KD and PKD in the name and only those,
+    in the config as the run resolves it (its --cfg-options merged)."""
+    from distill_quality import PAIRS
+    from mmengine.config import Config
+    from quality_runs import CONFIGS, resolved_config
+    methods, read = PAIRS[pair]['methods'], {}
+    for method, spec in methods.items():
+        config, options = (spec, []) if isinstance(spec, str) else spec
+        if config not in read:  # each file read once: Config.fromfile is most of the time
+            read[config] = Config.fromfile(str(CONFIGS / config))
+        model = resolved_config(read[config], options).model
+        logit = model.get('distill_loss')
+        logit = [] if logit is None else logit if isinstance(logit, list) else [logit]
+        losses = {loss['type'] for loss in logit}
+        words = method.replace('(', ' ').split()
+        assert ('CKDLoss' in losses) == ('CKD' in words), method
+        assert ('SigmoidKDLoss' in losses) == ('KD' in words), method
+        assert (model.get('feature_distill') is not None) == ('PKD' in words), method
+        assert ('teacher_config' in model) == (method != 'student alone'), method
+    for method, references in PAIRS[pair]['references'].items():
+        if method in methods:
+            refs = (references,) if isinstance(references, str) else references
+            assert set(refs) <= set(methods), method
