@@ -216,8 +216,15 @@ def test_single_stage_config_distils_its_pair(path, no_network):
     # CKD compares centred rows; the KD baseline learns the teacher's own probabilities
     assert model.samples.mode == 'positives' and model.samples.center == (method == 'ckd')
     assert not model.distill_centerness
+    method, _, features = method.partition('-')  # kd-pkd: KD beside a feature loss
     loss = {'ckd': CKDLoss, 'kd': SigmoidKDLoss}[method]
     assert isinstance(model.distill_loss, loss) and model.distill_loss.loss_weight == 1.0
+    if features:  # PKD on every level: both necks 256 channels, nothing to connect
+        assert features == 'pkd' and model.feature_distill.connector is None
+        assert type(model.feature_distill.loss).__name__ == 'PKDLoss'
+        assert model.feature_distill.levels is None
+    else:
+        assert model.feature_distill is None
     if method == 'ckd':
         assert model.distill_loss.tau == 1.0
     assert cfg.model.teacher_config == 'mmdet::' + SINGLE_STAGE_PAIRS[pair][1]
