@@ -70,6 +70,7 @@ PAIRS.update({f'reviewckd/{method}_{pair}_ms-360k_coco.py': student
               for pair, (student, *_) in REVIEW_PAIRS.items() for method in REVIEW_METHODS})
 PAIRS.update({f'single_stage/{method}_{pair}.py': student
               for pair, (student, _) in SINGLE_STAGE_PAIRS.items() for method in ('ckd', 'kd')})
+PAIRS['single_stage/kd-pkd_gfl_r101-r50_fpn_1x_coco.py'] = 'gfl_r50_fpn_1x_coco.py'
 # mmdet's LD: its student has an LDHead and its checkpoints hold the teacher, so no plain student
 NO_PLAIN_STUDENT = {'single_stage/ld_gfl_r101-r50_fpn_1x_coco.py'}
 

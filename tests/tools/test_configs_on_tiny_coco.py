@@ -35,6 +35,7 @@ FULL_RUNS = ('reviewckd/reviewckd_faster-rcnn_r101-r18_ms-360k_coco.py',
              'single_stage/ld_gfl_r101-r50_fpn_1x_coco.py')
 LOSSES = {'reviewckd': ('loss_ckd', 'loss_hcl'), 'reviewkd': ('loss_hcl', ),
           'reviewdkd': ('loss_dkd', 'loss_hcl'), 'ckd-pkd': ('loss_ckd', 'loss_pkd'),
+          'kd-pkd': ('loss_kd', 'loss_pkd'),
           'ckd': ('loss_ckd', ), 'kd': ('loss_kd', ), 'dkd': ('loss_dkd', ), 'ld': ('loss_ld', )}
 
 
@@ -45,8 +46,8 @@ def name(path):
 def expected_losses(path):
     method = path.stem.split('_')[0]
     keys = LOSSES[method]
-    if path.parent.name == 'single_stage' and method == 'kd':
-        keys = ('loss_sigmoid_kd', )
+    if path.parent.name == 'single_stage':  # the dense KD baseline is SigmoidKDLoss
+        keys = tuple('loss_sigmoid_kd' if key == 'loss_kd' else key for key in keys)
     return (*keys, 'loss_mask') if 'mask-rcnn' in path.stem else keys
 
 
