@@ -205,6 +205,7 @@ def test_single_stage_config_distils_its_pair(path, no_network):
     assert has_the_runtime(cfg)
     assert cfg.model.teacher_ckpt.startswith('https://download.openmmlab.com/mmdetection/')
     method, _, pair = path.stem.partition('_')
+    method, _, features = method.partition('-')  # kd-pkd: KD beside a feature loss
     if method == 'ld':  # mmdet's own LD detector, its teacher inside, loaded when built
         cfg.model.teacher_ckpt = None
         model = MODELS.build(cfg.model)
@@ -217,7 +218,6 @@ def test_single_stage_config_distils_its_pair(path, no_network):
     # CKD compares centred rows; the KD baseline learns the teacher's own probabilities
     assert model.samples.mode == 'positives' and model.samples.center == (method == 'ckd')
     assert not model.distill_centerness
-    method, _, features = method.partition('-')  # kd-pkd: KD beside a feature loss
     loss = {'ckd': CKDLoss, 'kd': SigmoidKDLoss}[method]
     assert isinstance(model.distill_loss, loss) and model.distill_loss.loss_weight == 1.0
     if features:  # PKD on every level: both necks 256 channels, nothing to connect
