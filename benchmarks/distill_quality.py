@@ -52,10 +52,14 @@ EVERY_PRIOR = ['model.samples.mode=all', 'model.samples.avg_factor=positives']  
 
 def dense_rows(ckd):
     """The rows that fit dense heads, each a ``samples`` option of a pair's CKD config (centred
-    rows): one per object, twins kept apart, background beside the positives."""
+    rows): one per object, twins kept apart, background beside the positives (picked by the
+    teacher's confidence or at random)."""
+    background = 'model.samples.background_ratio=3.0'
     return {'CKD one row per object': (ckd, ['model.samples.twins=pool']),
             'CKD twins not negatives': (ckd, ['model.samples.twins=not_negatives']),
-            'CKD + background 3:1 (teacher)': (ckd, ['model.samples.background_ratio=3.0'])}
+            'CKD + background 3:1 (teacher)': (ckd, [background]),
+            'CKD + background 3:1 (random)': (ckd, [
+                background, 'model.samples.background_pick=random'])}
 
 
 def beside_pkd(pair):
@@ -95,7 +99,7 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
             'CKD + PKD': 'ckd-pkd_faster-rcnn_r34-r18-narrow_shapes.py'}),
     'gfl': dict(title='GFL R-34', teacher='gfl_r34_shapes.py', references={
         **DENSE_REFERENCES,
-        'CKD + background 3:1 (random)': 'CKD', **PKD_REFERENCES, 'CKD + KD': 'KD', **{
+        **PKD_REFERENCES, 'CKD + KD': 'KD', **{
             name: 'CKD (raw rows)' for name in (
                 'CKD (raw) + background logit 0', 'CKD (raw) confidence-weighted',
                 'CKD (raw) teacher top-100', 'CKD (raw) positives + top-100',
@@ -115,8 +119,6 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
             *RAW, 'model.samples.mode=positives+teacher_topk', 'model.samples.topk=100']),
         'CKD (raw) weight 0.1': (CKD_GFL, [*RAW, 'model.distill_loss.loss_weight=0.1']),
         **dense_rows(CKD_GFL),
-        'CKD + background 3:1 (random)': (CKD_GFL, [
-            'model.samples.background_ratio=3.0', 'model.samples.background_pick=random']),
         'CKD + KD': 'ckd-kd_gfl_r34-r18-narrow_shapes.py', **beside_pkd('gfl')}),
     'retinanet': dict(  # the GFL pair's screen on 9 anchors per location (MaxIoU positives)
         title='RetinaNet R-34', teacher='retinanet_r34_shapes.py',
