@@ -67,14 +67,17 @@ def beside_pkd(pair):
     combines CKD, and the feature loss alone: what the logit loss adds beside it."""
     ckd_pkd = f'ckd-pkd_{pair}_r34-r18-narrow_shapes.py'
     return {'CKD + PKD': ckd_pkd, 'KD + PKD': f'kd-pkd_{pair}_r34-r18-narrow_shapes.py',
-            'PKD': (ckd_pkd, ['model.distill_loss=None'])}
+            'PKD': (ckd_pkd, ['model.distill_loss=None']),
+            'CKD + background 3:1 (random) + PKD': (ckd_pkd, dense_rows(None)[RANDOM_ROWS][1])}
 
 
-PKD_REFERENCES = {'CKD + PKD': ('KD + PKD', 'PKD'), 'KD + PKD': 'PKD'}
+RANDOM_ROWS = 'CKD + background 3:1 (random)'
+PKD_REFERENCES = {'CKD + PKD': ('KD + PKD', 'PKD'), 'KD + PKD': 'PKD',
+                  f'{RANDOM_ROWS} + PKD': ('KD + PKD', 'CKD + PKD')}
 
 
-DENSE_REFERENCES = {'CKD': 'KD', 'KD (every prior)': 'KD',
-                    **{name: 'CKD' for name in dense_rows(None)}}
+DENSE_REFERENCES = {'CKD': 'KD', 'KD (every prior)': 'KD',  # a row choice must beat KD too
+                    **{name: ('CKD', 'KD') for name in dense_rows(None)}}
 KD_RCNN = 'kd_faster-rcnn_r34-r18-narrow_shapes.py'
 DKD_RCNN = 'dkd_faster-rcnn_r34-r18-narrow_shapes.py'
 CKD_RCNN = 'ckd_faster-rcnn_r34-r18-narrow_shapes.py'
