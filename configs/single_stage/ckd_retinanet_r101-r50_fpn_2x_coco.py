@@ -7,7 +7,10 @@
 # Rows:    centred (each row minus its mean), the default measured on the shapes GFL pair
 #          (docs/results.md; converged 6000-it students, 5 seeds: CKD - alone -0.80,
 #          95% interval -1.52 ... -0.08; KD - alone -0.16, -0.52 ... +0.20: CKD
-#          worse than the student alone there, KD no better; no row choice measured better yet).
+#          worse than the student alone there, KD no better). Background rows at 3:1, random
+#          (samples.background_ratio=3.0, background_pick='random'), were better on that
+#          set: - alone +1.02, 95% interval +0.08 ... +1.96, - KD +1.18, +0.15 ... +2.21, 5
+#          seeds; not the default until a second generated set confirms them.
 # Schedule: mmdet 2x: 24 epochs, 8 GPUs x 2 images, SGD lr 0.01, single scale 1333x800.
 # Reproduces: no CKD number exists for this pair. CrossKD (configs/crosskd/
 #          crosskd_r50_retinanet_r101_fpn_2x_coco.py, same teacher and schedule) reports
