@@ -48,18 +48,18 @@ RAW = ['model.samples.center=False']
 CKD_RETINA = 'ckd_retinanet_r34-r18-narrow_shapes.py'
 KD_RETINA = 'kd_retinanet_r34-r18-narrow_shapes.py'
 EVERY_PRIOR = ['model.samples.mode=all', 'model.samples.avg_factor=positives']  # as CrossKD
+BACKGROUND = ['model.samples.background_ratio=3.0']  # the official RoI rows' mix, about 3:1
+RANDOM_BACKGROUND = [*BACKGROUND, 'model.samples.background_pick=random']
 
 
 def dense_rows(ckd):
     """The rows that fit dense heads, each a ``samples`` option of a pair's CKD config (centred
     rows): one per object, twins kept apart, background beside the positives (picked by the
     teacher's confidence or at random)."""
-    background = 'model.samples.background_ratio=3.0'
     return {'CKD one row per object': (ckd, ['model.samples.twins=pool']),
             'CKD twins not negatives': (ckd, ['model.samples.twins=not_negatives']),
-            'CKD + background 3:1 (teacher)': (ckd, [background]),
-            'CKD + background 3:1 (random)': (ckd, [
-                background, 'model.samples.background_pick=random'])}
+            'CKD + background 3:1 (teacher)': (ckd, BACKGROUND),
+            'CKD + background 3:1 (random)': (ckd, RANDOM_BACKGROUND)}
 
 
 def beside_pkd(pair):
@@ -68,12 +68,11 @@ def beside_pkd(pair):
     ckd_pkd = f'ckd-pkd_{pair}_r34-r18-narrow_shapes.py'
     return {'CKD + PKD': ckd_pkd, 'KD + PKD': f'kd-pkd_{pair}_r34-r18-narrow_shapes.py',
             'PKD': (ckd_pkd, ['model.distill_loss=None']),
-            'CKD + background 3:1 (random) + PKD': (ckd_pkd, dense_rows(None)[RANDOM_ROWS][1])}
+            'CKD + background 3:1 (random) + PKD': (ckd_pkd, RANDOM_BACKGROUND)}
 
 
-RANDOM_ROWS = 'CKD + background 3:1 (random)'
 PKD_REFERENCES = {'CKD + PKD': ('KD + PKD', 'PKD'), 'KD + PKD': 'PKD',
-                  f'{RANDOM_ROWS} + PKD': ('KD + PKD', 'CKD + PKD')}
+                  'CKD + background 3:1 (random) + PKD': ('KD + PKD', 'CKD + PKD')}
 
 
 DENSE_REFERENCES = {'CKD': 'KD', 'KD (every prior)': 'KD',  # a row choice must beat KD too
