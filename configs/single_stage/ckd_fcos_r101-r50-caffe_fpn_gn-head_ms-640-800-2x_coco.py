@@ -10,7 +10,8 @@
 #          worse than the student alone there, KD no better). Background rows at 3:1, random
 #          (samples.background_ratio=3.0, background_pick='random'), were better on that
 #          set: - alone +1.02, 95% interval +0.08 ... +1.96, - KD +1.18, +0.15 ... +2.21, 5
-#          seeds; not the default until a second generated set confirms them.
+#          seeds; a second generated set did not confirm them (5 seeds: - alone -0.56,
+#          -2.08 ... +0.96), so they are not the default.
 # Schedule: 24 epochs, 8 GPUs x 2 images, SGD lr 0.01, short side 640-800.
 # Reproduces: no CKD number exists. CrossKD (configs/crosskd/
 #          crosskd_r50_fcos_r101-2x-ms_caffe_fpn_gn-head_2x_ms_coco.py) reports 38.5 -> 41.1.

@@ -11,7 +11,8 @@
 #          worse than the student alone there, KD no better). Background rows at 3:1, random
 #          (samples.background_ratio=3.0, background_pick='random'), were better on that
 #          set: - alone +1.02, 95% interval +0.08 ... +1.96, - KD +1.18, +0.15 ... +2.21, 5
-#          seeds; not the default until a second generated set confirms them.
+#          seeds; a second generated set did not confirm them (5 seeds: - alone -0.56,
+#          -2.08 ... +0.96), so they are not the default.
 # Schedule: mmdet 1x: 12 epochs, 8 GPUs x 2 images, SGD lr 0.01, single scale 1333x800.
 # Reproduces: no released code applies CKD to a dense head, so there is no number to match.
 #          On this pair CrossKD (jbwang1997/CrossKD, configs/crosskd/
