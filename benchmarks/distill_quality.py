@@ -15,6 +15,8 @@ student schedule when it is not the default; the larger val split of --val-image
 Finished runs are kept under --work-dir, each in a folder named by a hash of its resolved
 config (quality_runs.config_key), and reused, so an interrupted benchmark continues where it
 stopped and a changed config or schedule is trained anew, never reported from an old run.
+Trainings cap the CPU's kernels at AVX2 (quality_runs.PINNED_KERNELS): a run's floats then
+do not depend on whether a CPU has AVX-512; --native-kernels as before the cap (2026-12-03).
 
     python benchmarks/distill_quality.py                  # everything (hours on 2 cores)
     python benchmarks/distill_quality.py --skip-detection # digits only (a minute)
@@ -33,8 +35,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from digits import fit, load_digits_split, mlp, top1
-from quality_runs import (CHECKPOINT_EVERY, CONFIGS, cached, paired_interval, run_and_test,
-                          run_folder, summary, thread_record)
+from quality_runs import (CHECKPOINT_EVERY, CONFIGS, PINNED_KERNELS, cached, cpu_name,
+                          kernel_record, package_versions, paired_interval, pin_kernels,
+                          run_and_test, run_folder, summary, thread_record)
 
 from ckd_mmdet import CKDLoss
 from ckd_mmdet.datasets.synthetic import main as make_shapes
@@ -171,6 +174,11 @@ def parse_args():
                         'no longer in --work-dir (another machine): its per-seed results are '
                         'reported, not trained again, when its teacher is reproduced to the '
                         'digit and its runs had the same config keys')
+    parser.add_argument('--native-kernels', action='store_true',
+                        help="each CPU's own kernels (AVX-512 where it has them), as every "
+                        'report without a "kernels" entry; by default trainings cap them at '
+                        'AVX2, so that a run does not depend on whether its CPU has AVX-512 '
+                        '(quality_runs.PINNED_KERNELS); the two kinds are never mixed')
     parser.add_argument('--skip-classification', action='store_true')
     parser.add_argument('--replot', type=Path, metavar='REPORT.json',
                         help='only redraw the figure of an earlier report (beside it)')
@@ -198,10 +206,12 @@ def parse_args():
         args.stem += f'_{args.student_iters}it'                    # folder, another report
     if args.val_images:  # the same runs, another report
         args.stem += f'_val{args.val_images}'
+    args.kernels = 'native' if args.native_kernels else pin_kernels()  # before training
     if args.previous:  # read now: the report written here may be the same file
         if not args.previous.is_file():
             parser.error(f'--previous {args.previous}: no such file')
         args.previous_report = json.loads(args.previous.read_text())
+        same_kernels(args.previous, args.previous_report, args.kernels)
     if args.pair != 'faster-rcnn':
         args.skip_classification = True  # the digits rows belong to the first report
     return args
@@ -221,8 +231,9 @@ def detection(args, title, report_progress):
     teacher_options = [*data, *schedule_options(args.teacher_iters)]
     teacher_dir = run_folder(work_dir, 'teacher', teacher_config, teacher_options).resolve()
     teacher_ckpt = teacher_dir / f'iter_{args.teacher_iters}.pth'
-    thread_record(teacher_dir, args.teacher_threads, '--teacher-threads',
-                  training=not teacher_ckpt.is_file() and not args.cached_only)
+    training = not teacher_ckpt.is_file() and not args.cached_only
+    thread_record(teacher_dir, args.teacher_threads, '--teacher-threads', training)
+    kernel_record(teacher_dir, args.kernels, training)
     if not teacher_ckpt.is_file() and not args.cached_only:
         print(f'training the teacher ({args.teacher_iters} iterations, '
               f'{args.teacher_threads} threads)', flush=True)
@@ -253,8 +264,9 @@ def detection(args, title, report_progress):
                 continue
             if args.cached_only and not (run_dir / 'map.json').is_file():
                 continue
-            thread_record(run_dir, args.threads, '--threads',
-                          training=not (run_dir / 'map.json').is_file())
+            training = not (run_dir / 'map.json').is_file()
+            thread_record(run_dir, args.threads, '--threads', training)
+            kernel_record(run_dir, args.kernels, training)
             runs.append((method, seed, config, run_dir, options))
 
     def run(method, seed, config, run_dir, options):
@@ -289,6 +301,18 @@ def reused(earlier, method, seed, run_dir):
     if value is None or (Path(run_dir) / 'map.json').is_file():
         return None
     return value if folder in (None, Path(run_dir).name) else None
+
+
+def same_kernels(path, report, kernels):
+    """Refuses an earlier report whose runs used other kernels before its teacher is trained
+    again only to disagree: reports from before the cap name none (each machine's native
+    kernels), and a teacher of theirs did not reproduce on another CPU (docs/results.md)."""
+    used = report.get('kernels', 'native')
+    if used != kernels:
+        raise SystemExit(f'--previous {path}: its runs used kernels {used}, these {kernels}: '
+                         'they do not reproduce across CPUs, so they are not reused: train '
+                         'them again without --previous (or, on a machine of that report\'s '
+                         'CPU, pass --native-kernels)')
 
 
 def setting(title):
@@ -413,6 +437,9 @@ def write_outputs(report, out_dir, quiet=False, stem='distill_quality'):
     (out_dir / f'{stem}.json').write_text(json.dumps(report, indent=2))
     lines = [f'Measured {report["date"]} on {report["machine"]}; command: '
              f'`{report["command"]}`.', '']
+    if report.get('packages'):
+        lines += ['Packages: ' + ', '.join(f'{name} {version}' for name, version
+                                           in report['packages'].items()) + '.', '']
     tasks = report_tasks(report)
     for task, unit in tasks:
         entry = report[task]
@@ -506,10 +533,13 @@ def main():
         return
     report = dict(
         date=time.strftime('%Y-%m-%d'),
-        machine=f'{platform.machine()}, {os.cpu_count()} cores'  # not this process's threads
+        # the cores, not this process's threads
+        machine=f'{platform.machine()} ({cpu_name()}), {os.cpu_count()} cores'
+        + (', kernels capped at AVX2' if args.kernels == PINNED_KERNELS else '')
         + (f', trainings {args.jobs} at a time' if args.jobs > 1 else '')
         + f', students {args.threads} thread(s) each, no GPU used',
-        command=shlex.join(['python', 'benchmarks/distill_quality.py', *sys.argv[1:]]))
+        command=shlex.join(['python', 'benchmarks/distill_quality.py', *sys.argv[1:]]),
+        kernels=args.kernels, packages=package_versions())
     if not args.skip_classification:
         teacher, results = classification(args)
         report['classification'] = dict(

@@ -4,6 +4,8 @@ import argparse
 import copy
 import hashlib
 import json
+import os
+import platform
 import statistics
 import time
 from pathlib import Path
@@ -51,20 +53,77 @@ def cached(path, compute):
     return value
 
 
-def thread_record(run_dir, threads, flag, training):
-    """A run's result depends on its thread count (the order of float sums), which its
-    config key does not hold: a run about to be trained records it in threads.json, and a
-    finished run recorded with another count is refused (one from before the record is
-    taken as it is)."""
-    record = Path(run_dir) / 'threads.json'
-    if record.is_file():
-        used = json.loads(record.read_text())
-        if used != threads:
-            raise SystemExit(f'{run_dir} was trained with {used} thread(s), not {threads}: '
-                             f'pass {flag} {used}, or another --work-dir')
+def run_record(run_dir, name, value, training, refusal, missing=None):
+    """Records a setting that decides a run's result but not its config key in
+    ``<name>.json``, when the run is about to be trained; a finished run recorded with another
+    value is refused with ``refusal(recorded)``. A run from before the record holds
+    ``missing``; None takes it as it is."""
+    record = Path(run_dir) / f'{name}.json'
+    used = json.loads(record.read_text()) if record.is_file() else missing
+    if record.is_file() or (missing is not None and not training):
+        if used != value:
+            raise SystemExit(f'{run_dir} was trained with {refusal(used)}')
     elif training:
         record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps(threads))
+        record.write_text(json.dumps(value))
+
+
+def thread_record(run_dir, threads, flag, training):
+    """The thread count decides the order of float sums; runs from before this record are
+    taken as they are."""
+    run_record(run_dir, 'threads', threads, training, lambda used: (
+        f'{used} thread(s), not {threads}: pass {flag} {used}, or another --work-dir'))
+
+
+# x86 CPUs pick torch's, MKL's and oneDNN's kernels by instruction set, and the floats follow
+# (benchmarks/kernel_cap.py: other weights with and without this cap on an AVX-512 CPU, the
+# same twice with it). Capped at AVX2, which x86-64 CPUs of the last decade all run, a run no
+# longer depends on whether its CPU has AVX-512: on 2026-12-03 a fresh machine trained an
+# earlier report's RetinaNet teacher to 70.5 against its 68.7 (same seed, threads, data and
+# config; the earlier CPU and numpy/opencv versions were not recorded, see package_versions).
+PINNED_KERNELS = {'ATEN_CPU_CAPABILITY': 'avx2', 'MKL_CBWR': 'AVX2', 'ONEDNN_MAX_CPU_ISA': 'AVX2'}
+
+
+def pin_kernels():
+    """Caps the kernels of the trainings started from here (subprocesses inherit the
+    environment) at PINNED_KERNELS on x86-64; returns what runs record: those settings, or
+    'native' on other CPUs, whose kernels have no such cap."""
+    if platform.machine().lower() not in ('x86_64', 'amd64'):
+        return 'native'
+    os.environ.update(PINNED_KERNELS)
+    return dict(PINNED_KERNELS)
+
+
+def kernel_record(run_dir, kernels, training):
+    """Runs from before this record used each machine's native kernels: they are not mixed
+    with capped ones."""
+    run_record(run_dir, 'kernels', kernels, training, lambda used: (
+        f'kernels {used}, not {kernels}: its result would not be comparable; pass another '
+        '--work-dir'), missing='native')
+
+
+def package_versions():
+    """The versions that decide a run's floats beyond the repo's pins (numpy and opencv are
+    not pinned): a report records them, so two machines that disagree can be told apart."""
+    from importlib.metadata import PackageNotFoundError, version
+    found = {}
+    for name in ('torch', 'numpy', 'opencv-python', 'pillow', 'mmcv', 'mmengine', 'mmdet',
+                 'pycocotools'):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def cpu_name():
+    """The CPU's model name where Linux says it, else what platform knows."""
+    info = Path('/proc/cpuinfo')
+    if info.is_file():
+        for line in info.read_text().splitlines():
+            if line.startswith('model name'):
+                return line.split(':', 1)[1].strip()
+    return platform.processor() or platform.machine()
 
 
 def run_and_test(method, seed, config, run_dir, options):

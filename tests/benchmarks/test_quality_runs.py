@@ -1,9 +1,11 @@
 """The benchmarks' run cache is keyed by what determines a run: a changed config, base or
 option is a new folder, never an old result."""
 import json
+import platform
 import sys
 
 import pytest
+import torch
 
 from helpers import REPO
 
@@ -142,6 +144,59 @@ def test_a_run_of_another_thread_count_is_refused(tmp_path):
     with pytest.raises(SystemExit, match=r'trained with 1 thread\(s\), not 2: pass '
                        '--teacher-threads 1'):
         thread_record(run, 2, '--teacher-threads', training=False)
+
+
+def test_capped_kernels_are_never_mixed_with_native_ones(tmp_path, monkeypatch):
+    """A run records the kernels it was trained with; one from before the record used the
+    machine's native kernels, and neither kind is reported as the other."""
+    import quality_runs
+    from quality_runs import PINNED_KERNELS, kernel_record, pin_kernels
+    for name in PINNED_KERNELS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(quality_runs.platform, 'machine', lambda: 'x86_64')
+    kernels = pin_kernels()
+    assert kernels == PINNED_KERNELS == {name: quality_runs.os.environ[name]
+                                         for name in PINNED_KERNELS}
+    run = tmp_path / 'KD_seed0_abc'
+    kernel_record(run, kernels, training=True)
+    assert json.loads((run / 'kernels.json').read_text()) == kernels
+    kernel_record(run, kernels, training=False)  # the same kernels: reused
+    with pytest.raises(SystemExit, match="KD_seed0_abc was trained with kernels {'ATEN"):
+        kernel_record(run, 'native', training=False)
+    old = tmp_path / 'KD_seed1_abc'  # finished before the record: native kernels
+    with pytest.raises(SystemExit, match="trained with kernels native, not {'ATEN_CPU"):
+        kernel_record(old, kernels, training=False)
+    kernel_record(old, 'native', training=False)
+    assert not (old / 'kernels.json').exists()
+    monkeypatch.setattr(quality_runs.platform, 'machine', lambda: 'aarch64')
+    assert pin_kernels() == 'native'
+    assert quality_runs.package_versions()['torch'] == torch.__version__.split('+')[0]
+
+
+def test_an_earlier_report_of_other_kernels_is_refused_before_any_training(tmp_path):
+    from distill_quality import same_kernels
+    from quality_runs import PINNED_KERNELS
+    same_kernels(tmp_path / 'new.json', {'kernels': dict(PINNED_KERNELS)}, PINNED_KERNELS)
+    with pytest.raises(SystemExit, match='old.json: its runs used kernels native, these '):
+        same_kernels(tmp_path / 'old.json', {'date': '2026-12-03'}, PINNED_KERNELS)
+    same_kernels(tmp_path / 'arm.json', {'date': '2026-12-03'}, 'native')
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ('x86_64', 'amd64'),
+                    reason='the cap is an x86-64 instruction set')
+def test_the_cap_reaches_a_training_subprocess(monkeypatch):
+    """The variables pin_kernels sets are the ones torch reads: a process started with them
+    runs torch's AVX2 kernels (or fewer, on a CPU without AVX2), never AVX-512."""
+    import subprocess
+
+    import quality_runs
+    for name in quality_runs.PINNED_KERNELS:
+        monkeypatch.delenv(name, raising=False)
+    quality_runs.pin_kernels()
+    capability = subprocess.run(
+        [sys.executable, '-c', 'import torch; print(torch.backends.cpu.get_cpu_capability())'],
+        capture_output=True, text=True, check=True).stdout.split()[-1]
+    assert capability in ('AVX2', 'DEFAULT', 'NO AVX')
 
 
 def test_the_figure_legend_covers_no_row():
