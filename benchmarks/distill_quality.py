@@ -9,9 +9,10 @@ with the student alone and with its reference, seed by seed, with a 95 % t inter
 Classification: scikit-learn's digits (1,797 real 8x8 images), an MLP teacher and a smaller
 MLP student alone, with KD and with CKD (the same CKDLoss); top-1 on a held-out split.
 
-Writes benchmarks/results/distill_quality[_<pair>][_<data root>][_<N>it][_val<N>].{md,json,png}
-(the data root's name when it is not data/shapes: another generated set, --shapes-args; the
-student schedule when it is not the default; the larger val split of --val-images).
+Writes benchmarks/results/distill_quality[_<pair>][_<data root>][_<N>it][_val<N>][_avx2].{md,json,
+png} (the data root's name when it is not data/shapes: another generated set, --shapes-args; the
+student schedule when it is not the default; the larger val split of --val-images; kernels
+capped at AVX2, below).
 Finished runs are kept under --work-dir, each in a folder named by a hash of its resolved
 config (quality_runs.config_key), and reused, so an interrupted benchmark continues where it
 stopped and a changed config or schedule is trained anew, never reported from an old run.
@@ -207,6 +208,8 @@ def parse_args():
     if args.val_images:  # the same runs, another report
         args.stem += f'_val{args.val_images}'
     args.kernels = 'native' if args.native_kernels else pin_kernels()  # before training
+    if args.kernels != 'native':  # its own report: the native ones stay as they were measured
+        args.stem += '_avx2'
     if args.previous:  # read now: the report written here may be the same file
         if not args.previous.is_file():
             parser.error(f'--previous {args.previous}: no such file')

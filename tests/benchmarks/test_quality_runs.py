@@ -182,6 +182,17 @@ def test_an_earlier_report_of_other_kernels_is_refused_before_any_training(tmp_p
     same_kernels(tmp_path / 'arm.json', {'date': '2026-12-03'}, 'native')
 
 
+def test_capped_and_native_reports_have_their_own_files(monkeypatch):
+    """A capped report never overwrites the native one of the same setting."""
+    import distill_quality
+    monkeypatch.setattr(distill_quality, 'pin_kernels', lambda: {'ATEN_CPU_CAPABILITY': 'avx2'})
+    monkeypatch.setattr(sys, 'argv', ['distill_quality.py', '--pair', 'gfl'])
+    assert distill_quality.parse_args().stem == 'distill_quality_gfl_avx2'
+    monkeypatch.setattr(sys, 'argv', ['distill_quality.py', '--pair', 'gfl', '--native-kernels'])
+    args = distill_quality.parse_args()
+    assert (args.stem, args.kernels) == ('distill_quality_gfl', 'native')
+
+
 @pytest.mark.skipif(platform.machine().lower() not in ('x86_64', 'amd64'),
                     reason='the cap is an x86-64 instruction set')
 def test_the_cap_reaches_a_training_subprocess(monkeypatch):
