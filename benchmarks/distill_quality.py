@@ -214,7 +214,6 @@ def parse_args():
         if not args.previous.is_file():
             parser.error(f'--previous {args.previous}: no such file')
         args.previous_report = json.loads(args.previous.read_text())
-        same_kernels(args.previous, args.previous_report, args.kernels)
     if args.pair != 'faster-rcnn':
         args.skip_classification = True  # the digits rows belong to the first report
     return args
@@ -306,18 +305,6 @@ def reused(earlier, method, seed, run_dir):
     return value if folder in (None, Path(run_dir).name) else None
 
 
-def same_kernels(path, report, kernels):
-    """Refuses an earlier report whose runs used other kernels before its teacher is trained
-    again only to disagree: reports from before the cap name none (each machine's native
-    kernels), and a teacher of theirs did not reproduce on another CPU (docs/results.md)."""
-    used = report.get('kernels', 'native')
-    if used != kernels:
-        raise SystemExit(f'--previous {path}: its runs used kernels {used}, these {kernels}: '
-                         'they do not reproduce across CPUs, so they are not reused: train '
-                         'them again without --previous (or, on a machine of that report\'s '
-                         'CPU, pass --native-kernels)')
-
-
 def setting(title):
     """A report's title without its seeds: what makes two reports' runs comparable."""
     return title.removesuffix(' (in progress)').rsplit(', seeds ', 1)[0]
@@ -328,17 +315,22 @@ def previous_results(args, title, teacher):
 
     Its runs are only taken if its teacher's mAP is the one just measured: the teacher is
     trained anew from the same seed, so an equal result shows that training, data and
-    evaluation reproduce here. Reports written since 2026-12-01 also carry each run's folder
-    name (its config key); a run whose config has changed since is trained again."""
+    evaluation reproduce here, whatever kernels each used (a native report can reproduce with
+    capped kernels: docs/results.md). Reports written since 2026-12-01 also carry each run's
+    folder name (its config key); a run whose config has changed since is trained again."""
     path, entry = args.previous, args.previous_report.get('detection') or {}
     if setting(entry.get('title', '')) != setting(title):
         raise SystemExit(f'--previous {path} reports {entry.get("title")!r}, not this '
                          f'setting ({setting(title)!r}): pass a report of the same pair, '
                          'data and schedules')
     if round(entry['teacher'], 6) != round(teacher, 6):
+        used = args.previous_report.get('kernels', 'native')
         raise SystemExit(f'--previous {path}: its teacher scored {entry["teacher"]:.4f}, the '
                          f'teacher trained here {teacher:.4f}: its runs do not reproduce here, '
-                         'so they are not reused (train them again without --previous)')
+                         'so they are not reused (train them again without --previous). Its '
+                         f'kernels: {used}; here: {args.kernels}'
+                         + ('; --native-kernels on a machine of its CPU may reproduce it'
+                            if used != args.kernels else ''))
     runs = entry.get('runs', {})
     return {method: {seed: (value, runs.get(method, {}).get(seed))
                      for seed, value in values.items()}

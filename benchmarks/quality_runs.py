@@ -77,10 +77,9 @@ def thread_record(run_dir, threads, flag, training):
 
 # x86 CPUs pick torch's, MKL's and oneDNN's kernels by instruction set, and the floats follow
 # (benchmarks/kernel_cap.py: other weights with and without this cap on an AVX-512 CPU, the
-# same twice with it). Capped at AVX2, which x86-64 CPUs of the last decade all run, a run no
-# longer depends on whether its CPU has AVX-512: on 2026-12-03 a fresh machine trained an
-# earlier report's RetinaNet teacher to 70.5 against its 68.7 (same seed, threads, data and
-# config; the earlier CPU and numpy/opencv versions were not recorded, see package_versions).
+# same twice with it). On 2026-12-03 an AVX-512 machine trained an earlier report's RetinaNet
+# student alone to 66.6 natively (seed 0) and, capped at AVX2, to the report's 67.4 and 64.8
+# (seeds 0, 1): capped, a run no longer depends on whether its CPU has AVX-512.
 PINNED_KERNELS = {'ATEN_CPU_CAPABILITY': 'avx2', 'MKL_CBWR': 'AVX2', 'ONEDNN_MAX_CPU_ISA': 'AVX2'}
 
 

@@ -115,12 +115,14 @@ def test_an_earlier_report_is_reused_only_where_it_reproduces(tmp_path):
         title=title.replace('[0, 1]', '[0]') + ' (in progress)', teacher=70.1,
         results={'KD': {'0': 66.0}, 'CKD': {'0': 65.5, '1': 64.0}},
         runs={'KD': {'0': 'KD_seed0_abc'}}))
-    args = SimpleNamespace(previous=tmp_path / 'old.json', previous_report=report)
+    args = SimpleNamespace(previous=tmp_path / 'old.json', previous_report=report,
+                           kernels={'ATEN_CPU_CAPABILITY': 'avx2'})
     earlier = previous_results(args, title, 70.1)
     assert earlier == {'KD': {'0': (66.0, 'KD_seed0_abc')},
                        'CKD': {'0': (65.5, None), '1': (64.0, None)}}
-    with pytest.raises(SystemExit, match='its teacher scored 70.1000, the teacher trained '
-                       'here 70.0000'):
+    with pytest.raises(SystemExit, match="its teacher scored 70.1000, the teacher trained "
+                       r"here 70.0000.*Its kernels: native; here: {'ATEN_CPU_CAPABILITY': "
+                       r"'avx2'}; --native-kernels on a machine of its CPU"):
         previous_results(args, title, 70.0)
     with pytest.raises(SystemExit, match='not this setting'):
         previous_results(args, title.replace('(6000 it), seeds', '(3000 it), seeds'), 70.1)
@@ -171,15 +173,6 @@ def test_capped_kernels_are_never_mixed_with_native_ones(tmp_path, monkeypatch):
     monkeypatch.setattr(quality_runs.platform, 'machine', lambda: 'aarch64')
     assert pin_kernels() == 'native'
     assert quality_runs.package_versions()['torch'] == torch.__version__.split('+')[0]
-
-
-def test_an_earlier_report_of_other_kernels_is_refused_before_any_training(tmp_path):
-    from distill_quality import same_kernels
-    from quality_runs import PINNED_KERNELS
-    same_kernels(tmp_path / 'new.json', {'kernels': dict(PINNED_KERNELS)}, PINNED_KERNELS)
-    with pytest.raises(SystemExit, match='old.json: its runs used kernels native, these '):
-        same_kernels(tmp_path / 'old.json', {'date': '2026-12-03'}, PINNED_KERNELS)
-    same_kernels(tmp_path / 'arm.json', {'date': '2026-12-03'}, 'native')
 
 
 def test_capped_and_native_reports_have_their_own_files(monkeypatch):
