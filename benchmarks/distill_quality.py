@@ -36,9 +36,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from digits import fit, load_digits_split, mlp, top1
-from quality_runs import (CHECKPOINT_EVERY, CONFIGS, PINNED_KERNELS, cached, cpu_name,
-                          kernel_record, package_versions, paired_interval, pin_kernels,
-                          run_and_test, run_folder, summary, thread_record)
+from quality_runs import (CHECKPOINT_EVERY, CONFIGS, cached, cpu_name, kernel_record,
+                          package_versions, paired_interval, pin_kernels, run_and_test,
+                          run_folder, summary, thread_record)
 
 from ckd_mmdet import CKDLoss
 from ckd_mmdet.datasets.synthetic import main as make_shapes
@@ -236,7 +236,7 @@ def detection(args, title, report_progress):
     training = not teacher_ckpt.is_file() and not args.cached_only
     thread_record(teacher_dir, args.teacher_threads, '--teacher-threads', training)
     kernel_record(teacher_dir, args.kernels, training)
-    if not teacher_ckpt.is_file() and not args.cached_only:
+    if training:
         print(f'training the teacher ({args.teacher_iters} iterations, '
               f'{args.teacher_threads} threads)', flush=True)
         os.environ['OMP_NUM_THREADS'] = str(args.teacher_threads)
@@ -530,7 +530,7 @@ def main():
         date=time.strftime('%Y-%m-%d'),
         # the cores, not this process's threads
         machine=f'{platform.machine()} ({cpu_name()}), {os.cpu_count()} cores'
-        + (', kernels capped at AVX2' if args.kernels == PINNED_KERNELS else '')
+        + (', kernels capped at AVX2' if args.kernels != 'native' else '')
         + (f', trainings {args.jobs} at a time' if args.jobs > 1 else '')
         + f', students {args.threads} thread(s) each, no GPU used',
         command=shlex.join(['python', 'benchmarks/distill_quality.py', *sys.argv[1:]]),

@@ -83,11 +83,16 @@ def thread_record(run_dir, threads, flag, training):
 PINNED_KERNELS = {'ATEN_CPU_CAPABILITY': 'avx2', 'MKL_CBWR': 'AVX2', 'ONEDNN_MAX_CPU_ISA': 'AVX2'}
 
 
+def on_x86():
+    """Whether this CPU is x86-64, the instruction sets PINNED_KERNELS names."""
+    return platform.machine().lower() in ('x86_64', 'amd64')
+
+
 def pin_kernels():
     """Caps the kernels of the trainings started from here (subprocesses inherit the
     environment) at PINNED_KERNELS on x86-64; returns what runs record: those settings, or
     'native' on other CPUs, whose kernels have no such cap."""
-    if platform.machine().lower() not in ('x86_64', 'amd64'):
+    if not on_x86():
         return 'native'
     os.environ.update(PINNED_KERNELS)
     return dict(PINNED_KERNELS)

@@ -1,7 +1,6 @@
 """The benchmarks' run cache is keyed by what determines a run: a changed config, base or
 option is a new folder, never an old result."""
 import json
-import platform
 import sys
 
 import pytest
@@ -10,7 +9,7 @@ import torch
 from helpers import REPO
 
 sys.path.insert(0, str(REPO / 'benchmarks'))
-from quality_runs import config_key, run_folder  # noqa: E402
+from quality_runs import config_key, on_x86, run_folder  # noqa: E402
 
 
 def test_the_key_follows_the_resolved_config(tmp_path):
@@ -186,8 +185,7 @@ def test_capped_and_native_reports_have_their_own_files(monkeypatch):
     assert (args.stem, args.kernels) == ('distill_quality_gfl', 'native')
 
 
-@pytest.mark.skipif(platform.machine().lower() not in ('x86_64', 'amd64'),
-                    reason='the cap is an x86-64 instruction set')
+@pytest.mark.skipif(not on_x86(), reason='the cap is an x86-64 instruction set')
 def test_the_cap_reaches_a_training_subprocess(monkeypatch):
     """The variables pin_kernels sets are the ones torch reads: a process started with them
     runs torch's AVX2 kernels (or fewer, on a CPU without AVX2), never AVX-512."""
