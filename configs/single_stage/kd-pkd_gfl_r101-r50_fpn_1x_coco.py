@@ -1,8 +1,8 @@
-# KD + PKD, COCO 2017: GFL R-101-FPN teacher -> GFL R-50-FPN student: the recommended dense
-# combination (on the shapes GFL pair, 5 seeds: KD + PKD - the student alone +2.98 mAP, 95%
-# interval +2.28 ... +3.68; - PKD alone +0.62, +0.16 ... +1.08; CKD + PKD - PKD +0.18,
-# -0.60 ... +0.96, no separation; on a second generated set KD + PKD - alone +2.48,
-# +1.50 ... +3.46, 5 seeds: docs/results.md).
+# KD + PKD, COCO 2017: GFL R-101-FPN teacher -> GFL R-50-FPN student: the combination
+# recommended for GFL students (on the shapes GFL pair, 5 seeds: KD + PKD - the student
+# alone +2.98 mAP, 95% interval +2.28 ... +3.68; - PKD alone +0.62, +0.16 ... +1.08;
+# CKD + PKD - PKD +0.18, -0.60 ... +0.96, no separation; on a second generated set
+# KD + PKD - alone +2.48, +1.50 ... +3.46, 5 seeds: docs/results.md).
 #
 # Teacher: mmdet zoo gfl_r101_fpn_ms-2x_coco, reported box AP 44.7.
 # Student: ../students/gfl_r50_fpn_1x_coco.py (mmdet's GFL R-50 1x, reported 40.2 alone).
