@@ -24,6 +24,11 @@ def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes
     log = run(TRAIN, DISTILL_CONFIG, '--work-dir', work_dir, '--cfg-options',
               f'model.teacher_ckpt={teacher_ckpt}', *data_root_options(shapes_root))
     assert re.search(r'Iter\(train\) \[4/4\].* loss_ckd: \d+\.\d+', log)
+    # the alignment scalars reach the log; the fixture's random teacher draws the check, once
+    last = re.search(r'Iter\(train\) \[4/4\].*', log).group()
+    for scalar in (r'teacher_acc: \d+\.\d+', r'ckd_top1: \d+\.\d+', r'distill_rows: 64\.0'):
+        assert re.search(scalar, last), last
+    assert log.count('no better than always answering their most frequent label') == 1
     assert 'coco/bbox_mAP' in log  # validation ran at the end
     assert f'teacher weights loaded from {teacher_ckpt}' in log
     assert "class order could not be checked" in log  # the fixture's checkpoint has no names

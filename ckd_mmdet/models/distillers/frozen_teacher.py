@@ -14,6 +14,7 @@ from mmengine.logging import print_log
 from mmengine.registry import DefaultScope
 from torch import Tensor, nn
 
+from .alignment import TeacherCheck
 from .teacher_checkpoint import check_teacher_classes, load_teacher_checkpoint
 from .teacher_inputs import input_converter
 
@@ -38,10 +39,12 @@ class FrozenTeacherMixin:
 
     def _init_teacher(self, teacher_config: Union[dict, str], teacher_ckpt: Optional[str],
                       teacher_precision: str = 'fp32', teacher_channels_last: bool = False,
-                      check_pair: Optional[Callable[[nn.Module], None]] = None) -> None:
+                      check_pair: Optional[Callable[[nn.Module], None]] = None,
+                      teacher_check: bool = True) -> None:
         """Builds the teacher from ``teacher_config`` (a model dict, or a config file, mmdet::
         paths included) in the mmdet scope; ``check_pair(teacher)`` raises when the pair does
-        not fit the distiller."""
+        not fit the distiller. ``teacher_check``: warn once when the teacher's accuracy on the
+        first step's rows is no better than a trivial rule (``self.check_teacher``)."""
         if teacher_precision not in TEACHER_PRECISIONS:
             raise ValueError(f'teacher_precision must be one of {sorted(TEACHER_PRECISIONS)}, '
                              f'got {teacher_precision!r}')
@@ -64,6 +67,12 @@ class FrozenTeacherMixin:
         self._teacher_loaded = False
         self._to_teacher_inputs = input_converter(self.data_preprocessor,
                                                   teacher.data_preprocessor)
+        self._teacher_check = TeacherCheck(type(self).__name__, teacher_check)
+
+    def check_teacher(self, logits: Tensor, labels: Tensor, rows: str) -> None:
+        """The one-time warning of a teacher no better than a trivial rule on the (N, K)
+        ``logits`` of the distilled rows with (N,) ``labels`` in [0, K) (``TeacherCheck``)."""
+        self._teacher_check(self.teacher, self.teacher_ckpt, logits, labels, rows)
 
     def init_weights(self) -> None:
         super().init_weights()  # the student's init_cfg; the teacher is not a child

@@ -12,6 +12,7 @@ from mmdet.structures import SampleList
 from mmengine.dist import get_world_size
 from torch import Tensor
 
+from .alignment import alignment_scalars, teacher_accuracy
 from .dense_heads import adapter_for, prior_rows
 from .distill_losses import init_distill_losses, logit_losses, takes
 from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
@@ -57,6 +58,9 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
         feature_distill (dict, optional): FPN feature distillation, see
             ``FeatureDistillation`` (e.g. ReviewKD's connector and HCL loss).
         teacher_precision, teacher_channels_last: As ``TwoStageDistiller``.
+        teacher_check (bool): At the first training step, warn (once, in the log) when the
+            teacher classifies the student's assigner positives no better than always
+            answering their most frequent class, or gives non-finite logits. False silences it.
         use_syncbn (bool): Convert the student's BN layers to SyncBN in distributed runs, as
             mmdet's ``RTMDet`` detector does.
         **student: The student's ``SingleStageDetector`` arguments (backbone, neck,
@@ -76,12 +80,14 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
                  teacher_precision: str = 'fp32',
                  teacher_channels_last: bool = False,
                  use_syncbn: bool = False,
+                 teacher_check: bool = True,
                  **student) -> None:
         _check_single_stage(student)
         super().__init__(**student)
         self.adapter = adapter_for(self.bbox_head, 'student')
         self._init_teacher(teacher_config, teacher_ckpt, teacher_precision,
-                           teacher_channels_last, check_pair=self._check_pair)
+                           teacher_channels_last, check_pair=self._check_pair,
+                           teacher_check=teacher_check)
         self.teacher_adapter = adapter_for(self.teacher.bbox_head, 'teacher')
         init_distill_losses(self, distill_loss, distill_loss_name, feature_distill,
                             'prior logits')
@@ -114,20 +120,30 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
         if self.distill_loss is not None:
             student_rows, teacher_rows = self.prior_logits(outputs['result'], teacher_features)
             labels = None
-            if any(selection.needs_labels for selection in selections):
-                if not targets['calls']:
-                    raise RuntimeError(f'{type(self.bbox_head).__name__}.loss_by_feat never '
-                                       'called get_targets(): no assigner positives to select')
+            if targets['calls']:
                 priors = [maps.shape[-2] * maps.shape[-1] * self.bbox_head.num_base_priors
                           for maps in outputs['result'][0]]
                 labels = self.adapter.labels(targets['result'], len(batch_data_samples),
                                              priors, type(self.bbox_head).__name__)
+            elif any(selection.needs_labels for selection in selections):
+                raise RuntimeError(f'{type(self.bbox_head).__name__}.loss_by_feat never '
+                                   'called get_targets(): no assigner positives to select')
             objects = assigned_objects(assignments['calls'], labels, selections[0].positives(
                 labels), type(self.bbox_head).__name__) if needs_objects else None
+            accuracy = None
+            if labels is not None:  # the teacher on the positives' classes
+                positives = selections[0].positives(labels)
+                classes = teacher_rows[..., :self.bbox_head.num_classes][positives]
+                self.check_teacher(classes, labels[positives], 'assigner positives')
+                accuracy = teacher_accuracy(classes, labels[positives])
+            rows = []
             for (name, loss), selection in zip(logit_losses(self), selections):
                 student, teacher, keywords = selection(student_rows, teacher_rows, labels,
                                                        objects)
                 losses[name] = loss(student, teacher, **keywords)
+                rows.append(len(student))
+            losses.update(alignment_scalars(logit_losses(self), rows, accuracy,
+                                            student_rows.device))
         if self.feature_distill is not None:
             losses.update(self.feature_distill(features['result'], teacher_features))
         return losses

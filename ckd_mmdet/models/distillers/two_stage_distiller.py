@@ -12,6 +12,7 @@ from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from torch import Tensor
 
+from .alignment import alignment_scalars, teacher_accuracy
 from .distill_losses import init_distill_losses, logit_losses, takes
 from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
 from .recording import recording
@@ -58,6 +59,10 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
             out of each other's negatives, so no row must tell itself apart from its own
             object's near-copies. Given to the losses that take ``groups`` (``CKDLoss``);
             one must.
+        teacher_check (bool): At the first training step, warn (once, in the log) when the
+            teacher classifies the sampled RoIs no better than always answering their most
+            frequent label, or gives non-finite logits: the signs of a checkpoint, class order,
+            normalisation or scale that does not belong to the config. False silences it.
         **student: The student's own ``TwoStageDetector`` arguments (backbone, neck, rpn_head,
             roi_head, train_cfg, test_cfg, data_preprocessor, init_cfg).
     """
@@ -72,11 +77,13 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
                  teacher_precision: str = 'fp32',
                  teacher_channels_last: bool = False,
                  twins: str = 'negatives',
+                 teacher_check: bool = True,
                  **student) -> None:
         _check_two_stage('student', student)
         super().__init__(**student)
         self._init_teacher(teacher_config, teacher_ckpt, teacher_precision,
-                           teacher_channels_last, check_pair=self._check_pair)
+                           teacher_channels_last, check_pair=self._check_pair,
+                           teacher_check=teacher_check)
         init_distill_losses(self, distill_loss, distill_loss_name, feature_distill, 'RoI logits')
         if twins not in ('negatives', 'not_negatives'):
             raise ValueError(f"TwoStageDistiller: twins must be 'negatives' or "
@@ -103,12 +110,17 @@ class TwoStageDistiller(FrozenTeacherMixin, TwoStageDetector):
                                    'bbox_head.loss_and_target(): no RoI logits to distil')
             # the student's sampled RoIs, as its head saw them
             teacher_logits = self.teacher_logits(teacher_features, rois['rois'].detach())
-            given = dict(gt_labels=rois['result']['bbox_targets'][0])
+            labels = rois['result']['bbox_targets'][0]  # background: num_classes
+            self.check_teacher(teacher_logits, labels, 'sampled RoIs')
+            given = dict(gt_labels=labels)
             if self.twins == 'not_negatives':
                 given['groups'] = object_groups(rois['sampling_results'])
             for (name, loss), arguments in zip(logit_losses(self), self._loss_arguments):
                 losses[name] = loss(rois['cls_score'], teacher_logits, **{
                     key: value for key, value in given.items() if key in arguments})
+            losses.update(alignment_scalars(
+                logit_losses(self), [len(labels)], teacher_accuracy(teacher_logits, labels),
+                labels.device))
         if self.feature_distill is not None:
             losses.update(self.feature_distill(features['result'], teacher_features))
         return losses

@@ -1,7 +1,7 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """Contrastive Knowledge Distillation loss (CKD, arXiv 2404.14109)."""
 import math
-from typing import Optional
+from typing import Optional, Tuple, Union
 
 import torch
 import torch.distributed as dist
@@ -17,7 +17,8 @@ from .row_loss_contract import check_reduction, check_rows, reduce_rows
 
 def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
              streaming_threshold: int = 16384, gather_negatives: bool = False,
-             groups: Optional[Tensor] = None) -> Tensor:
+             groups: Optional[Tensor] = None,
+             with_top1: bool = False) -> Union[Tensor, Tuple[Tensor, Tensor]]:
     """Per-sample CKD loss: teacher row i must pick student row i among all student rows.
 
     ``M = normalize(T) @ normalize(S).T`` (cosine similarities, no softmax on the logits) and
@@ -36,9 +37,13 @@ def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
         groups (Tensor, optional): (N,) integer group of each row: rows of one group (e.g.
             the RoIs or priors assigned to one object) are not each other's negatives.
             Computed densely (N x N); not with ``gather_negatives``.
+        with_top1 (bool): Also return whether each teacher row's most similar student row
+            (of those it is contrasted with) is its own, the quantity the loss optimises;
+            computed in the same pass.
 
     Returns:
-        Tensor: (N,) loss of each sample, in float32 (float64 for float64 inputs).
+        Tensor: (N,) loss of each sample, in float32 (float64 for float64 inputs); with
+        ``with_top1``, also (N,) booleans (ties count as top-1).
     """
     dtype = torch.promote_types(student_logits.dtype, torch.float32)
     with torch.autocast(student_logits.device.type, enabled=False):
@@ -49,13 +54,16 @@ def ckd_loss(student_logits: Tensor, teacher_logits: Tensor, tau: float = 1.0,
         if gather_negatives and _distributed():
             offset, student = gather_rows(student)
         if teacher.shape[0] == 0:  # cross_entropy rejects an empty class dimension
-            return student[:0].sum(dim=1)  # still joins a gathered backward pass
-        if groups is not None:
-            return dense_contrastive_cross_entropy(teacher, student, tau, offset, groups)
-        if 1 / tau + math.log(student.shape[0]) >= EXP_LIMIT[dtype]:  # exp could overflow
-            return dense_contrastive_cross_entropy(teacher, student, tau, offset)
-        return blockwise_contrastive_cross_entropy(teacher / tau, student, offset,
-                                                   student.shape[0] > streaming_threshold)
+            loss = student[:0].sum(dim=1)  # still joins a gathered backward pass
+            top1 = loss.new_zeros(0, dtype=torch.bool)
+        elif groups is not None or 1 / tau + math.log(student.shape[0]) >= EXP_LIMIT[dtype]:
+            # twins to mask, or an exp that could overflow: the dense form
+            loss, top1 = dense_contrastive_cross_entropy(teacher, student, tau, offset, groups,
+                                                         with_top1=True)
+        else:
+            loss, top1 = blockwise_contrastive_cross_entropy(
+                teacher / tau, student, offset, student.shape[0] > streaming_threshold)
+    return (loss, top1) if with_top1 else loss
 
 
 def _distributed() -> bool:
@@ -63,14 +71,20 @@ def _distributed() -> bool:
 
 
 def dense_contrastive_cross_entropy(anchors: Tensor, candidates: Tensor, tau: float = 1.0,
-                                    offset: int = 0, groups: Optional[Tensor] = None) -> Tensor:
+                                    offset: int = 0, groups: Optional[Tensor] = None,
+                                    with_top1: bool = False
+                                    ) -> Union[Tensor, Tuple[Tensor, Tensor]]:
     """The textbook form on row-normalised (n, C) anchors and (m, C) candidates:
     ``cross_entropy(anchors @ candidates.T / tau, offset + arange(n))``. The reference the
     kernel is tested against, and the stable fallback for extreme tau. With ``groups`` (n = m
-    rows), the other rows of a row's group are left out of its softmax."""
+    rows), the other rows of a row's group are left out of its softmax. ``with_top1``: also
+    whether each anchor's positive is (one of) its largest logits."""
     similarity = contrastive_similarity(anchors, candidates, tau, groups)
     targets = torch.arange(offset, offset + similarity.shape[0], device=similarity.device)
-    return F.cross_entropy(similarity, targets, reduction='none')
+    loss = F.cross_entropy(similarity, targets, reduction='none')
+    if not with_top1:
+        return loss
+    return loss, similarity.gather(1, targets[:, None])[:, 0] >= similarity.amax(dim=1)
 
 
 def contrastive_similarity(anchors: Tensor, candidates: Tensor, tau: float = 1.0,
@@ -111,6 +125,10 @@ class CKDLoss(nn.Module):
             logs is its share on that scale, not its own mean.
         streaming_threshold (int): Batches of more samples keep no N x N values (memory
             O(N C), one more matrix product, the same result). 16384 keeps at most 1 GiB.
+
+    After each call, ``top1`` holds the percentage of its teacher rows whose most similar
+    student row is their own (what the loss optimises; None for a call without rows): the
+    distillers log it as ``ckd_top1``.
     """
 
     def __init__(self, loss_weight: float = 1.0, tau: float = 1.0, reduction: str = 'mean',
@@ -129,6 +147,7 @@ class CKDLoss(nn.Module):
         self.check_finite = check_finite
         self.streaming_threshold = int(streaming_threshold)
         self.gather_negatives = bool(gather_negatives)
+        self.top1: Optional[Tensor] = None
 
     def extra_repr(self) -> str:
         return (f'loss_weight={self.loss_weight}, tau={self.tau}, reduction={self.reduction!r}, '
@@ -163,8 +182,10 @@ class CKDLoss(nn.Module):
                         f'CKDLoss: {bad_rows} of {logits.shape[0]} {name} logit rows hold NaN '
                         'or inf. Check the learning rate, the teacher checkpoint and its image '
                         'normalisation; pass check_finite=False to let them propagate instead.')
-        loss = ckd_loss(student_logits, teacher_logits, self.tau, self.streaming_threshold,
-                        self.gather_negatives, groups)
+        loss, top1 = ckd_loss(student_logits, teacher_logits, self.tau,
+                              self.streaming_threshold, self.gather_negatives, groups,
+                              with_top1=True)
+        self.top1 = top1.float().mean() * 100 if len(top1) else None
         if self.gather_negatives and reduction == 'mean' and avg_factor is None and \
                 _distributed():
             # Each process's own row count would weight a row of a process with few rows

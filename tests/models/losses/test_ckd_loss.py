@@ -242,3 +242,18 @@ def test_groups_are_checked():
         CKDLoss()(student, teacher, groups=torch.zeros(4))
     with pytest.raises(ValueError, match='gather_negatives'):
         CKDLoss(gather_negatives=True)(student, teacher, groups=torch.arange(4))
+
+
+def test_module_records_the_share_of_top1_rows():
+    # 3 teacher rows; rows 0 and 2 have their own student row nearest, row 1 has row 2's
+    teacher = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    student = torch.tensor([[1.0, 0.1, 0.0], [1.0, 0.0, 0.5], [0.0, 0.3, 1.0]])
+    loss = CKDLoss(loss_weight=0.1)
+    assert loss.top1 is None  # before the first call
+    loss(student, teacher)
+    assert loss.top1.item() == pytest.approx(200 / 3)
+    assert not loss.top1.requires_grad
+    loss(student[:1], teacher[:1])
+    assert loss.top1.item() == 100.0  # one row is always its own nearest
+    loss(student[:0], teacher[:0])
+    assert loss.top1 is None  # no rows: nothing to report

@@ -47,7 +47,7 @@ def test_kernel_gradcheck_float64(streaming):
                                                                  dtype=torch.float64))
     candidates.requires_grad_(True)
     assert torch.autograd.gradcheck(
-        lambda s: blockwise_contrastive_cross_entropy(anchors / 0.7, s, 0, streaming),
+        lambda s: blockwise_contrastive_cross_entropy(anchors / 0.7, s, 0, streaming)[0],
         (candidates,))
 
 
@@ -89,10 +89,41 @@ def test_rectangular_contrast_with_offset_equals_dense(streaming):
     anchors, candidates = (F.normalize(x, dim=1) for x in logits(n=40, c=7, seed=5))
     anchors = anchors[10:25]  # 15 anchors whose positives are candidates 10..24
     candidates.requires_grad_(True)
-    got = blockwise_contrastive_cross_entropy(anchors / 0.8, candidates, 10, streaming)
+    got, _ = blockwise_contrastive_cross_entropy(anchors / 0.8, candidates, 10, streaming)
     got.sum().backward()
     got_grad, candidates.grad = candidates.grad, None
     expected = dense_contrastive_cross_entropy(anchors, candidates, 0.8, 10)
     expected.sum().backward()
     torch.testing.assert_close(got, expected, rtol=0, atol=1e-5)
     torch.testing.assert_close(got_grad, candidates.grad, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize('streaming', [True, False])
+@pytest.mark.parametrize('block_rows', [5, 10**6])  # positives across blocks / in one
+def test_top1_equals_the_dense_argmax(monkeypatch, streaming, block_rows):
+    kernel = importlib.import_module('ckd_mmdet.models.losses.contrastive_kernel')
+    monkeypatch.setattr(kernel, '_block_rows', lambda *a: block_rows)
+    teacher, student = (F.normalize(x, dim=1) for x in logits(n=40, c=3, seed=6))
+    student = (student + teacher) / 2  # some rows' positive is their nearest, some not
+    anchors = teacher[10:33]  # positives: candidates 10..32, cut by the 5-row blocks
+    _, top1 = blockwise_contrastive_cross_entropy(anchors / 0.5, student, 10, streaming)
+    expected = (anchors @ student.t()).argmax(dim=1) == torch.arange(10, 33)
+    assert 0 < int(expected.sum()) < len(expected)
+    assert torch.equal(top1, expected)
+    _, dense_top1 = dense_contrastive_cross_entropy(anchors, student, 0.5, 10, with_top1=True)
+    assert torch.equal(dense_top1, expected)
+
+
+def test_top1_counts_ties_and_leaves_twins_out():
+    # teacher row 0 is equally close to student rows 0 and 1: a tie counts as top-1
+    teacher = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    student = torch.tensor([[1.0, 0.0], [1.0, 0.0], [-1.0, 1.0]])
+    _, top1 = ckd_loss(student, teacher, with_top1=True)
+    assert top1.tolist() == [True, False, False]
+    # rows 1 and 2 as twins: row 1's rival (student row 2) is left out of its softmax,
+    # and what remains ties with its own row
+    _, top1 = ckd_loss(student, teacher, groups=torch.tensor([0, 1, 1]), with_top1=True)
+    assert top1.tolist() == [True, True, False]
+    # rows 0 and 1 as twins: row 1's rival is still there
+    _, top1 = ckd_loss(student, teacher, groups=torch.tensor([0, 0, 1]), with_top1=True)
+    assert top1.tolist() == [True, False, False]
