@@ -24,5 +24,7 @@ setup(
     python_requires='>=3.9',
     packages=find_packages(include=['ckd_mmdet', 'ckd_mmdet.*']),
     install_requires=requirements('runtime.txt'),
-    extras_require={'tests': requirements('tests.txt')},
+    extras_require={'tests': requirements('tests.txt'),
+                    # MMEngine's TensorboardVisBackend (docs/detection.md)
+                    'tensorboard': ['tensorboard']},
 )
