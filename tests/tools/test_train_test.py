@@ -42,6 +42,12 @@ def test_train_then_test_with_distill_and_plain_student_configs(tmp_path, shapes
     assert f'teacher weights loaded from {teacher_ckpt}' in resumed  # re-loaded, not saved
     assert re.search(r'Iter\(train\) \[5/5\].* loss_ckd', resumed)
     assert 'Iter(train) [1/5]' not in resumed
+    # the curves of this run's two starts, as one run: 5 iterations, validation after 4 and 5
+    printed = run(REPO / 'tools' / 'plot_curves.py', work_dir, '--keys', 'loss_ckd',
+                  'teacher_acc', 'ckd_top1', 'coco/bbox_mAP', '--out', tmp_path / 'curves.png')
+    assert re.search(r'loss_ckd\n  train: 5 points, last \d\.\d+ at iteration 5', printed)
+    assert re.search(r'coco/bbox_mAP\n  train: 2 points, last [\d.-]+ at iteration 5', printed)
+    assert (tmp_path / 'curves.png').read_bytes()[:4] == b'\x89PNG'
 
     predictions = {}
     for name, config in (('distill', DISTILL_CONFIG), ('plain', STUDENT_CONFIG)):
