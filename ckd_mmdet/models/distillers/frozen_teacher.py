@@ -71,8 +71,10 @@ class FrozenTeacherMixin:
 
     def check_teacher(self, logits: Tensor, labels: Tensor, rows: str) -> None:
         """The one-time warning of a teacher no better than a trivial rule on the (N, K)
-        ``logits`` of the distilled rows with (N,) ``labels`` in [0, K) (``TeacherCheck``)."""
-        self._teacher_check(self.teacher, self.teacher_ckpt, logits, labels, rows)
+        ``logits`` of the distilled rows with (N,) ``labels`` in [0, K) (``TeacherCheck``).
+        Not for ``teacher_ckpt=None``: ``load_teacher`` already warned of its random weights."""
+        if self.teacher_ckpt is not None:
+            self._teacher_check(self.teacher, self.teacher_ckpt, logits, labels, rows)
 
     def init_weights(self) -> None:
         super().init_weights()  # the student's init_cfg; the teacher is not a child

@@ -122,10 +122,18 @@ def test_two_stage_scalars_against_the_rows_the_losses_got(teacher_ckpt, monkeyp
     assert len(said) == 1
 
 
-def test_dense_scalars_per_loss_and_teacher_acc_on_the_positives(monkeypatch):
+def random_dense_teacher(family, folder):
+    """A checkpoint of ``family``'s tiny dense teacher with its random initial weights."""
+    path = folder / f'{family}_teacher.pth'
+    torch.save(dict(state_dict=build_dense(family).teacher.state_dict()), path)
+    return path
+
+
+def test_dense_scalars_per_loss_and_teacher_acc_on_the_positives(monkeypatch, tmp_path):
     said = warnings_of(monkeypatch)
-    distiller = build_dense('gfl', distill_loss=[dict(type='CKDLoss'),
-                                                 dict(type='SigmoidKDLoss', loss_weight=1.0)],
+    distiller = build_dense('gfl', teacher_ckpt=random_dense_teacher('gfl', tmp_path),
+                            distill_loss=[dict(type='CKDLoss'),
+                                          dict(type='SigmoidKDLoss', loss_weight=1.0)],
                             samples=[dict(mode='positives', center=True), dict(mode='all')])
     fed = []
     for loss in distiller.distill_loss:
@@ -148,13 +156,21 @@ def test_dense_scalars_per_loss_and_teacher_acc_on_the_positives(monkeypatch):
     assert len(said) == 1 and 'assigner positives' in said[0]  # random teacher
 
 
-def test_teacher_check_false_silences_the_distillers(teacher_ckpt, monkeypatch):
+def test_teacher_check_false_silences_the_distillers(teacher_ckpt, monkeypatch, tmp_path):
     said = warnings_of(monkeypatch)
     distiller = build(teacher_ckpt, teacher_check=False)
     distiller(**batch(distiller), mode='loss')
-    dense = build_dense('retinanet', teacher_check=False)
+    dense = build_dense('retinanet', teacher_check=False,
+                        teacher_ckpt=random_dense_teacher('retinanet', tmp_path))
     dense(**dense_batch(dense), mode='loss')
     assert said == []
+
+
+def test_no_check_without_a_teacher_checkpoint(monkeypatch):
+    said = warnings_of(monkeypatch)  # teacher_ckpt=None warned when the teacher was built
+    dense = build_dense('retinanet')
+    dense(**dense_batch(dense), mode='loss')
+    assert said == [] and 'teacher_acc' in dense(**dense_batch(dense), mode='loss')
 
 
 @pytest.fixture(scope='module')
