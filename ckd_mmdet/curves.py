@@ -62,8 +62,9 @@ def non_finite(points: Sequence[Tuple[int, float]]) -> Optional[int]:
 
 def plot(runs: Dict[str, Tuple[Rows, Rows]], keys: Sequence[str], out: str,
          title: Optional[str] = None) -> None:
-    """One panel per key, one line per run (validation metrics with markers); a key a run
-    never logged is left out of its panel, and a panel no run has says so."""
+    """One panel per key, one line per run in the same colour in every panel (validation
+    metrics with markers); a key a run never logged is left out of its panel, and a panel no
+    run has says so."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -72,6 +73,7 @@ def plot(runs: Dict[str, Tuple[Rows, Rows]], keys: Sequence[str], out: str,
     rows = math.ceil(len(keys) / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.4 * columns, 3.2 * rows),
                                 squeeze=False)
+    colours = {name: f'C{index % 10}' for index, name in enumerate(runs)}  # one per run
     for axis, key in zip(axes.flat, keys):
         drawn = False
         for name, scalars in runs.items():
@@ -79,7 +81,8 @@ def plot(runs: Dict[str, Tuple[Rows, Rows]], keys: Sequence[str], out: str,
             if points:
                 validation = any(key in row for row in scalars[1].values())
                 axis.plot([i for i, _ in points], [v for _, v in points], label=name,
-                          marker='o' if validation else None, markersize=3)
+                          color=colours[name], marker='o' if validation else None,
+                          markersize=3)
                 drawn = True
         axis.set_title(key, fontsize=9)
         axis.set_xlabel('iteration', fontsize=8)
