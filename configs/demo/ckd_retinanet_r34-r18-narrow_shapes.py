@@ -5,7 +5,8 @@
 # (ckd_gfl_r34-r18-narrow_shapes.py). Screened over 3 seeds (benchmarks/distill_quality.py
 # --pair retinanet, 6000 it, 2026-12-03): - the KD baseline -2.43 mAP (95 % interval -3.80 ...
 # -1.07, under the 5-seed bar), below it on every seed; - the student alone -1.57, no
-# separation (docs/results.md). The row options are methods of the same benchmark, not run.
+# separation (docs/results.md). Of the row options, background 3:1 (random) was screened:
+# - these rows +1.50 (+1.25 ... +1.75), - the student alone -0.07, - KD -0.93, no separation.
 # Run:  python tools/train.py configs/demo/ckd_retinanet_r34-r18-narrow_shapes.py \
 #           --cfg-options model.teacher_ckpt=work_dirs/retinanet_r34_shapes/iter_3000.pth
 _base_ = './retinanet_r18-narrow_shapes.py'
