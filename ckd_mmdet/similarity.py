@@ -33,8 +33,7 @@ def step_rows(distiller: nn.Module, data: dict) -> Tuple[Tensor, Tensor, Optiona
         labels = targets['result']['bbox_targets'][0]
     elif targets['calls']:
         all_labels = targets['result']
-        positives = (all_labels >= 0) & (all_labels < distiller.bbox_head.num_classes)
-        labels = all_labels[positives]
+        labels = all_labels[distiller.selections()[0].positives(all_labels)]
     else:
         labels = None
     if labels is not None and len(labels) != len(student):

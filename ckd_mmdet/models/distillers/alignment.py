@@ -5,11 +5,13 @@ beside the losses (their keys hold no 'loss', so MMEngine logs them and sums non
 and the one-time warning when the teacher is no better than a trivial rule."""
 import logging
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 from mmengine.logging import print_log
 from torch import Tensor, nn
+
+from .teacher_inputs import normalisation
 
 
 def teacher_accuracy(logits: Tensor, labels: Tensor) -> Optional[Tensor]:
@@ -25,9 +27,15 @@ def majority_share(labels: Tensor) -> Tensor:
     return torch.bincount(labels.flatten()).max().float() / labels.numel() * 100
 
 
+def scalar_key(loss_key: str, what: str) -> str:
+    """``loss_ckd`` -> ``ckd_<what>``: no 'loss' left in it, so it is not summed into the
+    loss."""
+    return (re.sub('_*loss_*', '_', loss_key).strip('_') or 'ckd') + '_' + what
+
+
 def top1_key(loss_key: str) -> str:
-    """``loss_ckd`` -> ``ckd_top1``: no 'loss' left in it, so it is not summed into the loss."""
-    return (re.sub('_*loss_*', '_', loss_key).strip('_') or 'ckd') + '_top1'
+    """``loss_ckd`` -> ``ckd_top1``."""
+    return scalar_key(loss_key, 'top1')
 
 
 def alignment_scalars(logit_losses: Sequence[Tuple[str, nn.Module]], rows: Sequence[int],
@@ -39,8 +47,7 @@ def alignment_scalars(logit_losses: Sequence[Tuple[str, nn.Module]], rows: Seque
         scalars['distill_rows'] = torch.tensor(float(rows[0] if rows else 0), device=device)
     else:
         for (key, _), count in zip(logit_losses, rows):
-            scalars[top1_key(key)[:-len('_top1')] + '_rows'] = torch.tensor(
-                float(count), device=device)
+            scalars[scalar_key(key, 'rows')] = torch.tensor(float(count), device=device)
     for key, loss in logit_losses:
         if getattr(loss, 'top1', None) is not None:  # CKDLoss's, of this call
             scalars[top1_key(key)] = loss.top1
@@ -77,11 +84,9 @@ class TeacherCheck:
                   level=logging.WARNING)
 
     def message(self, found: str, teacher, teacher_ckpt: Optional[str]) -> str:
-        preprocessor = teacher.data_preprocessor
-        normalisation = ', '.join(
-            f'{name}={value}' for name, value in (
-                ('mean', _values(preprocessor, 'mean')), ('std', _values(preprocessor, 'std')),
-                ('bgr_to_rgb', getattr(preprocessor, '_channel_conversion', None))))
+        mean, std, bgr_to_rgb = normalisation(teacher.data_preprocessor)
+        settings = (f'mean={[round(v, 3) for v in mean]}, std={[round(v, 3) for v in std]}, '
+                    f'bgr_to_rgb={bgr_to_rgb}')
         return (
             f'{self.distiller}: at the first training step {found}, so distillation would '
             'teach the student nothing useful. Likely causes, most common first: (1) '
@@ -90,12 +95,6 @@ class TeacherCheck:
             'classes are in another order than the dataset (checked before training when the '
             "checkpoint's meta holds dataset_meta.classes); (3) the "
             "teacher config's data_preprocessor normalises otherwise than the teacher was "
-            f'trained ({normalisation}); (4) the images are at another scale than the '
+            f'trained ({settings}); (4) the images are at another scale than the '
             "teacher's training pipeline. Training goes on; set model.teacher_check=False "
             'to silence this check.')
-
-
-def _values(preprocessor, name: str) -> Optional[List[float]]:
-    if not getattr(preprocessor, '_enable_normalize', False):
-        return None
-    return [round(v, 3) for v in getattr(preprocessor, name).flatten().tolist()]

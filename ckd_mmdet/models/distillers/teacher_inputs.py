@@ -2,16 +2,17 @@
 """The student's batch as the teacher's data preprocessor would have made it."""
 
 
+def normalisation(preprocessor):
+    """(mean, std, bgr_to_rgb) of a data preprocessor; no normalisation is mean 0, std 1."""
+    enabled = getattr(preprocessor, '_enable_normalize', False)
+    mean = preprocessor.mean.flatten().tolist() if enabled else [0.0] * 3
+    std = preprocessor.std.flatten().tolist() if enabled else [1.0] * 3
+    return mean, std, bool(getattr(preprocessor, '_channel_conversion', False))
+
+
 def input_converter(student_preprocessor, teacher_preprocessor):
     """Maps student-normalised images to teacher-normalised ones (identity if they agree):
     mean/std, BGR/RGB order, and the teacher's padding value."""
-
-    def normalisation(preprocessor):
-        enabled = getattr(preprocessor, '_enable_normalize', False)
-        mean = preprocessor.mean.flatten().tolist() if enabled else [0.0] * 3
-        std = preprocessor.std.flatten().tolist() if enabled else [1.0] * 3
-        return mean, std, bool(getattr(preprocessor, '_channel_conversion', False))
-
     student, teacher = normalisation(student_preprocessor), normalisation(teacher_preprocessor)
     if student == teacher:
         return lambda inputs, data_samples: inputs
