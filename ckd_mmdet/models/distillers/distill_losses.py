@@ -2,11 +2,12 @@
 """The losses every distiller that is the student detector takes: one logit loss or several
 side by side (CKD beside KD), a feature distillation, or both."""
 import inspect
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-from torch import nn
+from torch import Tensor, nn
 
 from ..builder import build_loss
+from .alignment import alignment_scalars, teacher_accuracy
 from .feature_distillation import FeatureDistillation, loss_key, neck_channels
 
 LossConfig = Union[dict, Sequence[dict], None]
@@ -55,3 +56,26 @@ def logit_losses(distiller: nn.Module) -> List[Tuple[str, nn.Module]]:
 def takes(loss: nn.Module, argument: str) -> bool:
     """Whether ``loss.forward`` takes ``argument`` (DKD's ``gt_labels``, CKD's ``groups``)."""
     return argument in inspect.signature(loss.forward).parameters
+
+
+def selected_row_losses(distiller: nn.Module, student_rows: Tensor, teacher_rows: Tensor,
+                        labels: Optional[Tensor], objects: Optional[Tensor],
+                        positives_name: str) -> Dict[str, Tensor]:
+    """Each logit loss of ``distiller`` on the rows its selection (``distiller.selections()``)
+    takes from the (B, rows, C) logits of both, with the alignment scalars; the teacher is
+    checked on the positives (labels in [0, num_classes), ``positives_name`` in the warning)."""
+    selections = distiller.selections()
+    accuracy = None
+    if labels is not None:
+        positives = selections[0].positives(labels)
+        classes = teacher_rows[..., :selections[0].num_classes][positives]
+        distiller.check_teacher(classes, labels[positives], positives_name)
+        accuracy = teacher_accuracy(classes, labels[positives])
+    losses, rows = {}, []
+    for (name, loss), selection in zip(logit_losses(distiller), selections):
+        student, teacher, keywords = selection(student_rows, teacher_rows, labels, objects)
+        losses[name] = loss(student, teacher, **keywords)
+        rows.append(len(student))
+    losses.update(alignment_scalars(logit_losses(distiller), rows, accuracy,
+                                    student_rows.device))
+    return losses

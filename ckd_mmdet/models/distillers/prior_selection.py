@@ -1,6 +1,8 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
-"""Which dense priors become distillation samples, and how their rows are prepared."""
-from typing import Optional, Tuple
+"""Which dense priors (or DETR queries) become distillation samples, and how their rows are
+prepared."""
+import inspect
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -156,6 +158,32 @@ class PriorSelection:
             student = torch.cat([student, column], dim=1)
             teacher = torch.cat([teacher, column.to(teacher.dtype)], dim=1)
         return student, teacher, extra
+
+
+def build_selections(samples: Union[dict, Sequence[dict]], num_losses: int,
+                     num_classes: int) -> Union[PriorSelection, List[PriorSelection]]:
+    """A distiller's ``samples`` setting as one ``PriorSelection`` (a dict: the same rows for
+    every loss), or a list of one per logit loss (a list of dicts)."""
+    keys = list(inspect.signature(PriorSelection).parameters)[:-1]
+    configs = samples if isinstance(samples, (list, tuple)) else [samples]
+    if isinstance(samples, (list, tuple)) and len(samples) != num_losses:
+        raise ValueError(f'samples: a list needs one dict per distill_loss ({num_losses}), '
+                         f'got {len(samples)}')
+    for config in configs:
+        unknown = set(config) - set(keys)
+        if unknown:
+            raise ValueError(f'samples: unknown keys {sorted(unknown)}; it takes '
+                             f'{", ".join(keys)}')
+    built = [PriorSelection(**config, num_classes=num_classes) for config in configs]
+    return built if isinstance(samples, (list, tuple)) else built[0]
+
+
+def per_loss(selections: Union[PriorSelection, List[PriorSelection]],
+             num_losses: int) -> List[PriorSelection]:
+    """The selection of each logit loss, in the order of ``distill_loss``."""
+    if isinstance(selections, list):
+        return selections
+    return [selections] * max(1, num_losses)
 
 
 def _singles_apart(objects: Tensor) -> Tensor:

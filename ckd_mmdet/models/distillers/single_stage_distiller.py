@@ -1,7 +1,6 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """Prior-level logit (and FPN feature) distillation for single-stage (dense) detectors: the
 student is the detector."""
-import inspect
 from contextlib import nullcontext
 from typing import List, Optional, Sequence, Union
 
@@ -12,11 +11,10 @@ from mmdet.structures import SampleList
 from mmengine.dist import get_world_size
 from torch import Tensor
 
-from .alignment import alignment_scalars, teacher_accuracy
 from .dense_heads import adapter_for, prior_rows
-from .distill_losses import init_distill_losses, logit_losses, takes
+from .distill_losses import init_distill_losses, logit_losses, selected_row_losses, takes
 from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
-from .prior_selection import PriorSelection
+from .prior_selection import PriorSelection, build_selections, per_loss
 from .recording import recording
 
 
@@ -101,7 +99,8 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
             raise ValueError('distill_centerness needs one prior per location, the head has '
                              f'{self.bbox_head.num_base_priors}')
         self.distill_centerness = bool(distill_centerness)
-        self.samples = self._selections(samples)
+        self.samples = build_selections(samples, len(logit_losses(self)),
+                                        self.bbox_head.num_classes)
         for (name, loss), selection in zip(logit_losses(self), self.selections()):
             self._check_twins(selection, loss)
         if use_syncbn and get_world_size() > 1:
@@ -130,20 +129,8 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
                                    'called get_targets(): no assigner positives to select')
             objects = assigned_objects(assignments['calls'], labels, selections[0].positives(
                 labels), type(self.bbox_head).__name__) if needs_objects else None
-            accuracy = None
-            if labels is not None:  # the teacher on the positives' classes
-                positives = selections[0].positives(labels)
-                classes = teacher_rows[..., :self.bbox_head.num_classes][positives]
-                self.check_teacher(classes, labels[positives], 'assigner positives')
-                accuracy = teacher_accuracy(classes, labels[positives])
-            rows = []
-            for (name, loss), selection in zip(logit_losses(self), selections):
-                student, teacher, keywords = selection(student_rows, teacher_rows, labels,
-                                                       objects)
-                losses[name] = loss(student, teacher, **keywords)
-                rows.append(len(student))
-            losses.update(alignment_scalars(logit_losses(self), rows, accuracy,
-                                            student_rows.device))
+            losses.update(selected_row_losses(self, student_rows, teacher_rows, labels,
+                                              objects, 'assigner positives'))
         if self.feature_distill is not None:
             losses.update(self.feature_distill(features['result'], teacher_features))
         return losses
@@ -169,25 +156,7 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
 
     def selections(self) -> List[PriorSelection]:
         """The row selection of each logit loss, in the order of ``distill_loss``."""
-        if isinstance(self.samples, list):
-            return self.samples
-        return [self.samples] * max(1, len(logit_losses(self)))
-
-    def _selections(self, samples):
-        """``samples`` as one ``PriorSelection``, or a list of one per loss."""
-        keys = list(inspect.signature(PriorSelection).parameters)[:-1]
-        configs = samples if isinstance(samples, (list, tuple)) else [samples]
-        if isinstance(samples, (list, tuple)) and len(samples) != len(logit_losses(self)):
-            raise ValueError(f'samples: a list needs one dict per distill_loss '
-                             f'({len(logit_losses(self))}), got {len(samples)}')
-        for config in configs:
-            unknown = set(config) - set(keys)
-            if unknown:
-                raise ValueError(f'samples: unknown keys {sorted(unknown)}; it takes '
-                                 f'{", ".join(keys)}')
-        built = [PriorSelection(**config, num_classes=self.bbox_head.num_classes)
-                 for config in configs]
-        return built if isinstance(samples, (list, tuple)) else built[0]
+        return per_loss(self.samples, len(logit_losses(self)))
 
     def _check_twins(self, selection: PriorSelection, loss) -> None:
         if selection.twins is None:
