@@ -176,6 +176,36 @@ def dense_distiller_model(family, teacher_ckpt=None, **options):
                 teacher_ckpt=None if teacher_ckpt is None else str(teacher_ckpt), **options)
 
 
+def dino_model(teacher=False, num_classes=12, num_queries=30, norm_eval=False):
+    """mmdet's DINO 4-scale config as a tiny CPU model: a ResNet-18 (teacher: ResNet-34 at
+    twice the width), one encoder and two decoder layers (teacher: three), 30 queries, 10
+    denoising queries. ``embed_dims`` stays 256: DINO's decoder encodes positions in 4 x 128
+    features. ``norm_eval``: the backbone's BN in eval mode (a student equal to its teacher)."""
+    from mmengine.hub import get_config
+
+    model = get_config('mmdet::dino/dino-4scale_r50_8xb2-12e_coco.py').model.to_dict()
+    width, dims, ffn = (16 if teacher else 8), 256, 128
+    model.update(num_queries=num_queries)
+    model['backbone'].update(depth=34 if teacher else 18, base_channels=width,
+                             frozen_stages=-1, norm_eval=norm_eval, init_cfg=None,
+                             norm_cfg=dict(type='BN', requires_grad=True))
+    model['neck'].update(in_channels=[2 * width, 4 * width, 8 * width])
+    model['encoder'].update(num_layers=1)
+    model['encoder']['layer_cfg']['ffn_cfg'].update(feedforward_channels=ffn)
+    model['decoder'].update(num_layers=3 if teacher else 2)
+    model['decoder']['layer_cfg']['ffn_cfg'].update(feedforward_channels=ffn)
+    model['bbox_head'].update(num_classes=num_classes, embed_dims=dims)
+    model['dn_cfg']['group_cfg'].update(num_dn_queries=10)
+    return model
+
+
+def dino_distiller_model(teacher_ckpt=None, teacher=None, **options):
+    """A DINODistiller dict: the tiny DINO student learning the tiny DINO teacher."""
+    return dict(dino_model(), type='DINODistiller',
+                teacher_config=teacher or dino_model(teacher=True),
+                teacher_ckpt=None if teacher_ckpt is None else str(teacher_ckpt), **options)
+
+
 def write_dense_config(path, model):
     """A config file: the tiny Faster R-CNN config's data and runtime (96 px shapes) with
     ``model`` in place of its model."""

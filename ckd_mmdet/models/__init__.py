@@ -1,8 +1,8 @@
 from .connectors import ConvConnector, ReviewKDConnector
-from .distillers import (FeatureDistillation, FrozenTeacherMixin, SingleStageDistiller,
-                         TwoStageDistiller)
+from .distillers import (DINODistiller, FeatureDistillation, FrozenTeacherMixin,
+                         SingleStageDistiller, TwoStageDistiller)
 from .losses import CKDLoss, HCLLoss, SigmoidKDLoss, ckd_loss, hcl_loss, sigmoid_kd_loss
 
-__all__ = ['CKDLoss', 'ConvConnector', 'FeatureDistillation', 'FrozenTeacherMixin', 'HCLLoss',
-           'ReviewKDConnector', 'SigmoidKDLoss', 'SingleStageDistiller', 'TwoStageDistiller',
-           'ckd_loss', 'hcl_loss', 'sigmoid_kd_loss']
+__all__ = ['CKDLoss', 'ConvConnector', 'DINODistiller', 'FeatureDistillation',
+           'FrozenTeacherMixin', 'HCLLoss', 'ReviewKDConnector', 'SigmoidKDLoss',
+           'SingleStageDistiller', 'TwoStageDistiller', 'ckd_loss', 'hcl_loss', 'sigmoid_kd_loss']

@@ -5,7 +5,7 @@ import inspect
 import re
 from typing import Dict, List, Optional, Sequence
 
-from mmdet.models.necks import CSPNeXtPAFPN, YOLOXPAFPN
+from mmdet.models.necks import ChannelMapper, CSPNeXtPAFPN, YOLOXPAFPN
 from mmdet.registry import MODELS
 from mmengine.registry import DefaultScope
 from torch import Tensor, nn
@@ -97,9 +97,13 @@ def loss_key(loss: nn.Module) -> str:
 
 def neck_channels(detector) -> Optional[List[int]]:
     """Channels per output level of a detector's neck when its attributes say them, else None
-    (then checked at the first step): FPN and its kin (``out_channels`` x ``num_outs``), and
-    the PAFPNs that give one level per input (RTMDet's ``CSPNeXtPAFPN``, ``YOLOXPAFPN``)."""
+    (then checked at the first step): FPN and its kin (``out_channels`` x ``num_outs``), the
+    PAFPNs that give one level per input (RTMDet's ``CSPNeXtPAFPN``, ``YOLOXPAFPN``) and the
+    DETRs' ``ChannelMapper`` (one level per input, then its extra convolutions)."""
     neck = getattr(detector, 'neck', None)
+    if isinstance(neck, ChannelMapper):  # keeps no out_channels or num_outs
+        levels = len(neck.convs) + len(neck.extra_convs or [])
+        return [neck.convs[0].conv.out_channels] * levels
     channels, levels = getattr(neck, 'out_channels', None), getattr(neck, 'num_outs', None)
     if levels is None and isinstance(neck, _ONE_LEVEL_PER_INPUT):
         levels = len(neck.in_channels)

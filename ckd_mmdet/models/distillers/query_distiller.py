@@ -1,0 +1,152 @@
+# Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
+"""Query-level logit (and neck feature) distillation for DETR-family students: a row is
+(image, decoder query), and the teacher's decoder answers the student's own queries."""
+from typing import List, Optional, Sequence, Union
+
+import torch
+from mmdet.models.detectors import DINO
+from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from torch import Tensor
+
+from .distill_losses import init_distill_losses, logit_losses, selected_row_losses
+from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
+from .prior_selection import PriorSelection, build_selections, per_loss
+from .recording import recording
+
+
+@MODELS.register_module()
+class DINODistiller(FrozenTeacherMixin, DINO):
+    """A DINO student that learns a frozen DINO teacher's class logits query by query.
+
+    A DETR's queries have no fixed grid, so the two models' queries do not correspond by
+    themselves. As KD-DETR's "consistent distillation points" (Wang et al., CVPR 2024), the
+    teacher answers the student's queries: at every step it runs its own backbone, neck and
+    encoder on the (re-normalised) images, then its decoder from the student's initial
+    reference boxes (the encoder proposals the student's decoder starts from: normalised
+    cx, cy, w, h, no denoising queries) with its own content queries, so each decoder refines
+    from the same boxes and query ``i`` of the teacher is the counterpart of the student's.
+    The rows are the last decoder layer's sigmoid class logits (``num_classes`` columns).
+    ``samples`` selects them as for dense heads (``PriorSelection``); the positives are the
+    queries the student's Hungarian matcher gave an object (one per object), read from its
+    own loss, not matched twice. The teacher is held as ``FrozenTeacherMixin`` describes.
+
+    Pairs: a DINO teacher of any backbone, neck and depth, with the student's classes and at
+    least its ``num_queries`` content queries (its first ones are used). Deformable DETR and
+    the other DETRs are not supported yet.
+
+    Args:
+        teacher_config (dict | str): Teacher model config or config file (``mmdet::`` paths
+            included): a DINO.
+        teacher_ckpt (str, optional): Teacher checkpoint (None: random teacher, tests only).
+        distill_loss (dict | list[dict], optional): Any registered loss called as
+            ``loss(student_rows, teacher_rows, **weights)`` on (M, C) logits: ``CKDLoss``
+            (default), ``SigmoidKDLoss`` (the KD baseline); a list for several side by side.
+            None: features only.
+        distill_loss_name (str | list[str], optional): Keys in the loss dict.
+        samples (dict | list[dict]): ``PriorSelection`` options, one dict per loss or one for
+            all: ``mode`` 'positives' (the matched queries, the default), 'teacher_topk',
+            'positives+teacher_topk' or 'all'; ``weight='teacher_confidence'`` (KD-DETR's
+            weighting of every query), ``center``, ``background_ratio`` and the rest; not
+            ``twins``, which a one-to-one matching never has.
+        feature_distill (dict, optional): Neck feature distillation (``FeatureDistillation``).
+        teacher_precision, teacher_channels_last, teacher_check: As ``SingleStageDistiller``.
+        **student: The student's ``DINO`` arguments.
+    """
+
+    def __init__(self,
+                 teacher_config: Union[dict, str],
+                 teacher_ckpt: Optional[str] = None,
+                 distill_loss: Optional[dict] = dict(type='CKDLoss', loss_weight=1.0,
+                                                     tau=1.0),
+                 distill_loss_name: Optional[str] = None,
+                 samples: Union[dict, Sequence[dict]] = dict(mode='positives', center=True),
+                 feature_distill: Optional[dict] = None,
+                 teacher_precision: str = 'fp32',
+                 teacher_channels_last: bool = False,
+                 teacher_check: bool = True,
+                 **student) -> None:
+        super().__init__(**student)
+        self._init_teacher(teacher_config, teacher_ckpt, teacher_precision,
+                           teacher_channels_last, check_pair=self._check_pair,
+                           teacher_check=teacher_check)
+        init_distill_losses(self, distill_loss, distill_loss_name, feature_distill,
+                            'query logits')
+        self.samples = build_selections(samples, len(logit_losses(self)),
+                                        self.bbox_head.num_classes)
+        if any(selection.twins is not None for selection in self.selections()):
+            raise ValueError('samples.twins: the Hungarian matching gives each object one '
+                             'query, so there are no twins to tell apart; leave it unset')
+
+    def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
+        with recording(self, 'extract_feat') as features, \
+                recording(self, 'forward_decoder') as decoder, \
+                recording(self.bbox_head, 'forward') as outputs, \
+                recording(self.bbox_head, 'get_targets') as targets:
+            losses = super().loss(batch_inputs, batch_data_samples)
+        teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
+        if self.distill_loss is not None:
+            # The matching queries follow the denoising ones (DINO.pre_decoder).
+            student_rows = outputs['result'][0][-1][:, -self.num_queries:]
+            positions = decoder['reference_points'][:, -self.num_queries:]
+            teacher_rows = self.teacher_logits(teacher_features, positions, batch_data_samples)
+            labels = matched_labels(targets['calls'], student_rows)
+            losses.update(selected_row_losses(self, student_rows, teacher_rows, labels, None,
+                                              'matched queries'))
+        if self.feature_distill is not None:
+            losses.update(self.feature_distill(features['result'], teacher_features))
+        return losses
+
+    def teacher_logits(self, teacher_features, positions: Tensor,
+                       batch_data_samples: SampleList) -> Tensor:
+        """(B, Q, C) class logits of the teacher's last decoder layer when its decoder starts
+        from ``positions`` (B, Q, 4: the student's initial boxes, normalised cx, cy, w, h)
+        with its first Q content queries; fp32, no gradient, one encoder and decoder pass."""
+        teacher = self.teacher
+        with teacher_head_in_fp32(positions.device.type):
+            encoder_inputs, decoder_inputs = teacher.pre_transformer(teacher_features,
+                                                                     batch_data_samples)
+            memory = teacher.forward_encoder(**encoder_inputs)['memory']
+            content = teacher.query_embedding.weight[:positions.shape[1]]
+            decoder_inputs.update(query=content.expand(len(positions), -1, -1), memory=memory,
+                                  reference_points=positions.detach(), dn_mask=None)
+            states = teacher.forward_decoder(**decoder_inputs)['hidden_states']
+            return teacher.bbox_head.cls_branches[len(states) - 1](states[-1]).float()
+
+    def selections(self) -> List[PriorSelection]:
+        """The row selection of each logit loss, in the order of ``distill_loss``."""
+        return per_loss(self.samples, len(logit_losses(self)))
+
+    def _check_pair(self, teacher) -> None:
+        if not isinstance(teacher, DINO):
+            raise TypeError(f'DINODistiller needs a DINO teacher; teacher_config builds a '
+                            f'{type(teacher).__name__}')
+        student, other = self.bbox_head, teacher.bbox_head
+        if other.num_classes != student.num_classes:
+            raise ValueError(f"teacher and student classes differ: the student's "
+                             f'bbox_head.num_classes is {student.num_classes}, the teacher\'s '
+                             f'{other.num_classes}. Use a teacher trained on the same classes.')
+        meanings = [type(head.loss_cls).__name__ for head in (student, other)]
+        if meanings[0] != meanings[1]:
+            raise ValueError(f"teacher and student class scores mean different things: the "
+                             f"student's bbox_head.loss_cls is {meanings[0]}, the teacher's "
+                             f'{meanings[1]}. Use the same loss_cls for both.')
+        if teacher.num_queries < self.num_queries:
+            raise ValueError(f"the teacher answers the student's {self.num_queries} queries "
+                             f'with its own content queries, but its num_queries is '
+                             f'{teacher.num_queries}. Lower the student\'s num_queries or use '
+                             'a teacher with at least as many.')
+
+
+def matched_labels(calls: list, scores: Tensor) -> Tensor:
+    """(B, Q) class of the object each query of ``scores`` (B, Q, C: the last decoder layer's
+    matching queries) was matched to, ``num_classes`` for the unmatched: the targets of the
+    student's own ``get_targets`` call on those scores (one call per decoder layer and one
+    for the encoder, told apart by the tensor they read)."""
+    for call in calls:
+        first = call['cls_scores_list'][0]
+        if first.data_ptr() == scores[0].data_ptr() and first.shape == scores[0].shape:
+            return torch.stack(call['result'][0])
+    raise RuntimeError(f"DINODistiller: none of the student head's {len(calls)} "
+                       'get_targets() calls read the last decoder layer\'s matching queries; '
+                       'the head computes its loss otherwise than DINOHead')

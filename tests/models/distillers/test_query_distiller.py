@@ -1,0 +1,170 @@
+"""DINODistiller on a tiny DINO pair (96 px, CPU): the teacher's decoder answers the
+student's queries."""
+import warnings
+
+import pytest
+import torch
+from helpers import dense_model, dino_distiller_model, dino_model
+from mmdet.registry import MODELS
+from mmdet.testing import demo_mm_inputs
+from mmdet.utils import register_all_modules
+
+from ckd_mmdet import ckd_loss
+from ckd_mmdet.models.distillers.recording import recording
+
+register_all_modules()
+pytestmark = pytest.mark.filterwarnings('ignore:DINODistiller. teacher_ckpt is None')
+OBJECTS = [3, 2]  # ground-truth boxes per image of ``batch``
+
+
+def build(**options):
+    torch.manual_seed(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # teacher_ckpt None: random teacher
+        distiller = MODELS.build(dino_distiller_model(**options))
+        distiller.init_weights()
+        # DINO's level_embed is uninitialised memory until init_weights(); a checkpoint
+        # would fill it.
+        distiller.teacher.init_weights()
+    return distiller
+
+
+def batch(model, seed=0):
+    torch.manual_seed(seed)
+    packed = demo_mm_inputs(batch_size=len(OBJECTS), image_shapes=[(3, 96, 96)] * len(OBJECTS),
+                            num_items=OBJECTS, num_classes=12)
+    return model.data_preprocessor(packed, True)
+
+
+def spy_loss(loss):
+    """Collects the (student, teacher, keywords) each call of ``loss`` gets."""
+    fed, original = [], loss.forward
+    loss.forward = lambda s, t, **kw: fed.append((s, t, kw)) or original(s, t, **kw)
+    return fed
+
+
+@pytest.fixture(scope='module')
+def distiller():
+    return build()
+
+
+def test_the_teacher_decoder_starts_from_the_students_initial_boxes(distiller):
+    with recording(distiller, 'forward_decoder') as student, \
+            recording(distiller.teacher, 'forward_decoder') as teacher:
+        distiller(**batch(distiller), mode='loss')
+    queries = distiller.num_queries
+    assert len(teacher['calls']) == 1
+    assert student['reference_points'].shape[1] > queries  # denoising queries come first
+    assert torch.equal(teacher['reference_points'], student['reference_points'][:, -queries:])
+    assert teacher['dn_mask'] is None
+    content = distiller.teacher.query_embedding.weight[:queries]
+    assert all(torch.equal(query, content) for query in teacher['query'])
+
+
+def test_one_teacher_pass_per_step_and_never_its_own_proposals(distiller):
+    counts = {}
+    with recording(distiller.teacher, 'extract_feat') as features, \
+            recording(distiller.teacher, 'forward_encoder') as encoder, \
+            recording(distiller.teacher, 'forward_decoder') as decoder, \
+            recording(distiller.teacher, 'pre_decoder') as proposals, \
+            recording(distiller.bbox_head, 'forward') as head:
+        distiller(**batch(distiller), mode='loss')
+        counts = {name: len(record['calls']) for name, record in dict(
+            features=features, encoder=encoder, decoder=decoder, proposals=proposals,
+            head=head).items()}
+    assert counts == dict(features=1, encoder=1, decoder=1, proposals=0, head=1)
+
+
+def test_rows_are_the_queries_the_last_decoder_layer_matched(distiller):
+    fed = spy_loss(distiller.distill_loss)
+    with recording(distiller.bbox_head, 'forward') as head:
+        losses = distiller(**batch(distiller), mode='loss')
+    student, teacher, _ = fed[0]
+    assert student.shape == teacher.shape == (sum(OBJECTS), 12)
+    assert losses['distill_rows'] == sum(OBJECTS)
+    assert {'loss_ckd', 'teacher_acc', 'ckd_top1'} <= set(losses)
+    # The reference: the student head's own targets for its last layer, computed again.
+    scores, boxes = head['result'][0][-1], head['result'][1][-1]
+    queries = distiller.num_queries
+    data = batch(distiller)
+    targets = distiller.bbox_head.get_targets(
+        list(scores[:, -queries:]), list(boxes[:, -queries:]),
+        [sample.gt_instances for sample in data['data_samples']],
+        [sample.metainfo for sample in data['data_samples']])
+    labels = torch.stack(targets[0])
+    matched = labels < 12
+    rows = scores[:, -queries:][matched]  # not centred yet
+    centred = rows - rows.mean(dim=1, keepdim=True)
+    assert torch.allclose(student, centred.detach(), atol=1e-6)
+
+
+def test_a_teacher_equal_to_the_student_gives_equal_rows_query_by_query():
+    """BN in eval mode and no dropout: the same weights give the same logits, the student's
+    matching queries being masked from its denoising ones."""
+    same = dino_model(norm_eval=True)
+    distiller = MODELS.build(dict(
+        dino_distiller_model(teacher=same, distill_loss=[
+            dict(type='CKDLoss'), dict(type='SigmoidKDLoss')],
+            samples=[dict(mode='positives', center=False), dict(mode='all', center=False)]),
+        **{key: same[key] for key in ('backbone', 'neck')}))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        distiller.init_weights()
+    distiller.teacher.load_state_dict(distiller.state_dict())
+    distiller.train()  # the backbone's BN to eval mode (norm_eval), as the teacher's
+    ckd, kd = spy_loss(distiller.distill_loss[0]), spy_loss(distiller.distill_loss[1])
+    losses = distiller(**batch(distiller), mode='loss')
+    student, teacher, _ = kd[0]
+    assert student.shape == (len(OBJECTS) * distiller.num_queries, 12)
+    assert torch.allclose(student, teacher, atol=1e-4)
+    assert losses['loss_sigmoid_kd'] < 1e-4
+    student, teacher, _ = ckd[0]
+    assert len(student) == sum(OBJECTS)
+    assert torch.allclose(losses['loss_ckd'], ckd_loss(teacher, teacher).mean(), atol=1e-4)
+    assert losses['teacher_acc'] >= 0 and losses['ckd_top1'] == 100
+
+
+def test_teacher_confidence_weights_every_query_as_kd_detr():
+    distiller = build(distill_loss=dict(type='SigmoidKDLoss'),
+                      samples=dict(mode='all', weight='teacher_confidence', center=False))
+    fed = spy_loss(distiller.distill_loss)
+    losses = distiller(**batch(distiller), mode='loss')
+    student, teacher, keywords = fed[0]
+    assert len(student) == len(OBJECTS) * distiller.num_queries
+    expected = teacher.max(dim=1).values.sigmoid()
+    assert torch.allclose(keywords['weight'], expected)
+    assert torch.isfinite(losses['loss_sigmoid_kd'])
+
+
+def test_the_teacher_is_frozen_and_the_checkpoint_loads_into_a_plain_dino(distiller):
+    before = {k: v.clone() for k, v in distiller.teacher.state_dict().items()}
+    losses = distiller(**batch(distiller), mode='loss')
+    sum(value for key, value in losses.items() if 'loss' in key).backward()
+    assert all(p.grad is None for p in distiller.teacher.parameters())
+    assert all(torch.equal(v, before[k]) for k, v in distiller.teacher.state_dict().items())
+    assert not any(key.startswith('teacher') for key in distiller.state_dict())
+    assert all(p is not t for p in distiller.parameters() for t in distiller.teacher.parameters())
+    MODELS.build(dino_model()).load_state_dict(distiller.state_dict(), strict=True)
+    distiller.zero_grad()
+
+
+def test_neck_features_distil_beside_the_logits():
+    distiller = build(feature_distill=dict(connector=dict(type='ConvConnector'),
+                                           loss=dict(type='HCLLoss')))
+    losses = distiller(**batch(distiller), mode='loss')
+    assert torch.isfinite(losses['loss_hcl']) and 'loss_ckd' in losses
+
+
+@pytest.mark.parametrize('teacher, message', [
+    (dense_model('retinanet', teacher=True), 'needs a DINO teacher'),
+    (dino_model(teacher=True, num_classes=11), 'num_classes'),
+    (dino_model(teacher=True, num_queries=20), 'num_queries'),
+])
+def test_a_teacher_that_does_not_pair_is_refused_by_name(teacher, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        MODELS.build(dino_distiller_model(teacher=teacher))
+
+
+def test_twins_are_refused_for_a_one_to_one_matching():
+    with pytest.raises(ValueError, match='samples.twins'):
+        MODELS.build(dino_distiller_model(samples=dict(twins='pool')))
