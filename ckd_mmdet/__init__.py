@@ -10,13 +10,14 @@ _apply_bridges()
 from .datasets import DatasetNotFoundError  # noqa: E402
 from .engine import (DropDistillationKeysHook, ResumeRandomStateHook,  # noqa: E402
                      TeacherClassesHook)
-from .models import (CKDLoss, DINODistiller, FeatureDistillation,  # noqa: E402
-                     FrozenTeacherMixin, HCLLoss, ReviewKDConnector, SigmoidKDLoss,
-                     SingleStageDistiller, TwoStageDistiller, ckd_loss, hcl_loss,
+from .models import (CKDLoss, DeformableDETRDistiller, DINODistiller,  # noqa: E402
+                     FeatureDistillation, FrozenTeacherMixin, HCLLoss, ReviewKDConnector,
+                     SigmoidKDLoss, SingleStageDistiller, TwoStageDistiller, ckd_loss, hcl_loss,
                      sigmoid_kd_loss)
 
 __version__ = '0.1.0'
-__all__ = ['CKDLoss', 'DINODistiller', 'DatasetNotFoundError', 'DropDistillationKeysHook',
-           'FeatureDistillation', 'FrozenTeacherMixin', 'HCLLoss', 'ResumeRandomStateHook',
-           'ReviewKDConnector', 'SigmoidKDLoss', 'SingleStageDistiller', 'TeacherClassesHook',
-           'TwoStageDistiller', 'ckd_loss', 'hcl_loss', 'sigmoid_kd_loss', '__version__']
+__all__ = ['CKDLoss', 'DINODistiller', 'DeformableDETRDistiller', 'DatasetNotFoundError',
+           'DropDistillationKeysHook', 'FeatureDistillation', 'FrozenTeacherMixin', 'HCLLoss',
+           'ResumeRandomStateHook', 'ReviewKDConnector', 'SigmoidKDLoss', 'SingleStageDistiller',
+           'TeacherClassesHook', 'TwoStageDistiller', 'ckd_loss', 'hcl_loss', 'sigmoid_kd_loss',
+           '__version__']

@@ -176,33 +176,51 @@ def dense_distiller_model(family, teacher_ckpt=None, **options):
                 teacher_ckpt=None if teacher_ckpt is None else str(teacher_ckpt), **options)
 
 
-def dino_model(teacher=False, num_classes=12, num_queries=30, norm_eval=False):
-    """mmdet's DINO 4-scale config as a tiny CPU model: a ResNet-18 (teacher: ResNet-34 at
-    twice the width), one encoder and two decoder layers (teacher: three), 30 queries, 10
-    denoising queries. ``embed_dims`` stays 256: DINO's decoder encodes positions in 4 x 128
-    features. ``norm_eval``: the backbone's BN in eval mode (a student equal to its teacher)."""
+DETR_FAMILIES = {
+    'dino': 'mmdet::dino/dino-4scale_r50_8xb2-12e_coco.py',
+    'deformable_detr':
+        'mmdet::deformable_detr/deformable-detr-refine-twostage_r50_16xb2-50e_coco.py',
+}
+
+
+def detr_model(family='dino', teacher=False, num_classes=12, num_queries=30,
+               deterministic=False):
+    """``family``'s mmdet config (DINO 4-scale, two-stage Deformable DETR with box refinement)
+    as a tiny CPU model: a ResNet-18 (teacher: ResNet-34 at twice the width), one encoder and
+    two decoder layers (teacher: three), 30 queries, 10 denoising queries. ``embed_dims``
+    stays 256: both decoders encode positions in 4 x 128 features. ``deterministic``: the
+    backbone's BN in eval mode and no dropout, so a student equal to its teacher gives the
+    teacher's logits."""
     from mmengine.hub import get_config
 
-    model = get_config('mmdet::dino/dino-4scale_r50_8xb2-12e_coco.py').model.to_dict()
-    width, dims, ffn = (16 if teacher else 8), 256, 128
+    model = get_config(DETR_FAMILIES[family]).model.to_dict()
+    width, ffn = (16 if teacher else 8), 128
     model.update(num_queries=num_queries)
     model['backbone'].update(depth=34 if teacher else 18, base_channels=width,
-                             frozen_stages=-1, norm_eval=norm_eval, init_cfg=None,
+                             frozen_stages=-1, norm_eval=deterministic, init_cfg=None,
                              norm_cfg=dict(type='BN', requires_grad=True))
     model['neck'].update(in_channels=[2 * width, 4 * width, 8 * width])
     model['encoder'].update(num_layers=1)
-    model['encoder']['layer_cfg']['ffn_cfg'].update(feedforward_channels=ffn)
     model['decoder'].update(num_layers=3 if teacher else 2)
-    model['decoder']['layer_cfg']['ffn_cfg'].update(feedforward_channels=ffn)
-    model['bbox_head'].update(num_classes=num_classes, embed_dims=dims)
-    model['dn_cfg']['group_cfg'].update(num_dn_queries=10)
+    for layers in (model['encoder']['layer_cfg'], model['decoder']['layer_cfg']):
+        layers['ffn_cfg'].update(feedforward_channels=ffn)
+        if deterministic:
+            layers['ffn_cfg'].update(ffn_drop=0.0)
+            for attention in ('self_attn_cfg', 'cross_attn_cfg'):
+                if attention in layers:
+                    layers[attention].update(dropout=0.0)
+    model['bbox_head'].update(num_classes=num_classes)
+    if 'dn_cfg' in model:
+        model['dn_cfg']['group_cfg'].update(num_dn_queries=10)
     return model
 
 
-def dino_distiller_model(teacher_ckpt=None, teacher=None, **options):
-    """A DINODistiller dict: the tiny DINO student learning the tiny DINO teacher."""
-    return dict(dino_model(), type='DINODistiller',
-                teacher_config=teacher or dino_model(teacher=True),
+def detr_distiller_model(family='dino', teacher=None, teacher_ckpt=None, **options):
+    """A ``DINODistiller``/``DeformableDETRDistiller`` dict: ``family``'s tiny student learning
+    ``teacher`` (a model dict; by default the same family's tiny teacher)."""
+    kind = {'dino': 'DINODistiller', 'deformable_detr': 'DeformableDETRDistiller'}[family]
+    return dict(detr_model(family), type=kind,
+                teacher_config=teacher or detr_model(family, teacher=True),
                 teacher_ckpt=None if teacher_ckpt is None else str(teacher_ckpt), **options)
 
 

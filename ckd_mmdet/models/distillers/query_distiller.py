@@ -1,10 +1,11 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """Query-level logit (and neck feature) distillation for DETR-family students: a row is
 (image, decoder query), and the teacher's decoder answers the student's own queries."""
-from typing import List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
-from mmdet.models.detectors import DINO
+from mmdet.models.detectors import DINO, DeformableDETR
+from mmdet.models.layers.transformer import inverse_sigmoid
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from torch import Tensor
@@ -15,29 +16,33 @@ from .prior_selection import PriorSelection, build_selections, per_loss
 from .recording import recording
 
 
-@MODELS.register_module()
-class DINODistiller(FrozenTeacherMixin, DINO):
-    """A DINO student that learns a frozen DINO teacher's class logits query by query.
+class QueryDistiller(FrozenTeacherMixin):
+    """A DETR-family student (listed after this class: ``DINO``, ``DeformableDETR``) that
+    learns a frozen teacher's class logits query by query.
 
     A DETR's queries have no fixed grid, so the two models' queries do not correspond by
     themselves. As KD-DETR's "consistent distillation points" (Wang et al., CVPR 2024), the
     teacher answers the student's queries: at every step it runs its own backbone, neck and
     encoder on the (re-normalised) images, then its decoder from the student's initial
     reference boxes (the encoder proposals the student's decoder starts from: normalised
-    cx, cy, w, h, no denoising queries) with its own content queries, so each decoder refines
-    from the same boxes and query ``i`` of the teacher is the counterpart of the student's.
-    The rows are the last decoder layer's sigmoid class logits (``num_classes`` columns).
-    ``samples`` selects them as for dense heads (``PriorSelection``); the positives are the
-    queries the student's Hungarian matcher gave an object (one per object), read from its
-    own loss, not matched twice. The teacher is held as ``FrozenTeacherMixin`` describes.
+    cx, cy, w, h, no denoising queries), so each decoder refines from the same boxes and the
+    teacher's query ``i`` is the counterpart of the student's. The teacher's own queries for
+    those boxes: a DINO's first content queries; a two-stage Deformable DETR's, made from the
+    boxes as its ``pre_decoder`` makes them from its proposals. The rows are the last decoder
+    layer's sigmoid class logits (``num_classes`` columns). ``samples`` selects them as for
+    dense heads (``PriorSelection``); the positives are the queries the student's Hungarian
+    matcher gave an object (one per object), read from its own loss, not matched twice. The
+    teacher is held as ``FrozenTeacherMixin`` describes.
 
-    Pairs: a DINO teacher of any backbone, neck and depth, with the student's classes and at
-    least its ``num_queries`` content queries (its first ones are used). Deformable DETR and
-    the other DETRs are not supported yet.
+    Pairs: student and teacher two-stage (``as_two_stage=True``: DINO always) DINO or
+    Deformable DETR, any backbone, neck and depth, with the same classes and class loss; a
+    DINO teacher needs at least the student's ``num_queries`` content queries (its first are
+    used). The single-stage Deformable DETR (learned per-index 2-D reference points) and the
+    other DETRs are refused.
 
     Args:
         teacher_config (dict | str): Teacher model config or config file (``mmdet::`` paths
-            included): a DINO.
+            included): a DINO or a two-stage Deformable DETR.
         teacher_ckpt (str, optional): Teacher checkpoint (None: random teacher, tests only).
         distill_loss (dict | list[dict], optional): Any registered loss called as
             ``loss(student_rows, teacher_rows, **weights)`` on (M, C) logits: ``CKDLoss``
@@ -51,7 +56,7 @@ class DINODistiller(FrozenTeacherMixin, DINO):
             ``twins``, which a one-to-one matching never has.
         feature_distill (dict, optional): Neck feature distillation (``FeatureDistillation``).
         teacher_precision, teacher_channels_last, teacher_check: As ``SingleStageDistiller``.
-        **student: The student's ``DINO`` arguments.
+        **student: The student detector's arguments (``DINO``, ``DeformableDETR``).
     """
 
     def __init__(self,
@@ -67,6 +72,11 @@ class DINODistiller(FrozenTeacherMixin, DINO):
                  teacher_check: bool = True,
                  **student) -> None:
         super().__init__(**student)
+        if not self.as_two_stage:
+            raise ValueError(f'{type(self).__name__} needs a two-stage student '
+                             '(as_two_stage=True): its decoder starts from boxes the teacher '
+                             "can take; a single-stage Deformable DETR's learned 2-D reference "
+                             'points are its own')
         self._init_teacher(teacher_config, teacher_ckpt, teacher_precision,
                            teacher_channels_last, check_pair=self._check_pair,
                            teacher_check=teacher_check)
@@ -86,7 +96,7 @@ class DINODistiller(FrozenTeacherMixin, DINO):
             losses = super().loss(batch_inputs, batch_data_samples)
         teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
         if self.distill_loss is not None:
-            # The matching queries follow the denoising ones (DINO.pre_decoder).
+            # The matching queries come after DINO's denoising ones (Deformable DETR: none).
             student_rows = outputs['result'][0][-1][:, -self.num_queries:]
             positions = decoder['reference_points'][:, -self.num_queries:]
             teacher_rows = self.teacher_logits(teacher_features, positions, batch_data_samples)
@@ -101,15 +111,15 @@ class DINODistiller(FrozenTeacherMixin, DINO):
                        batch_data_samples: SampleList) -> Tensor:
         """(B, Q, C) class logits of the teacher's last decoder layer when its decoder starts
         from ``positions`` (B, Q, 4: the student's initial boxes, normalised cx, cy, w, h)
-        with its first Q content queries; fp32, no gradient, one encoder and decoder pass."""
+        with its own queries for them (``teacher_queries``); fp32, no gradient, one encoder
+        and one decoder pass."""
         teacher = self.teacher
         with teacher_head_in_fp32(positions.device.type):
             encoder_inputs, decoder_inputs = teacher.pre_transformer(teacher_features,
                                                                      batch_data_samples)
             memory = teacher.forward_encoder(**encoder_inputs)['memory']
-            content = teacher.query_embedding.weight[:positions.shape[1]]
-            decoder_inputs.update(query=content.expand(len(positions), -1, -1), memory=memory,
-                                  reference_points=positions.detach(), dn_mask=None)
+            decoder_inputs.update(teacher_queries(teacher, positions), memory=memory,
+                                  reference_points=positions.detach())
             states = teacher.forward_decoder(**decoder_inputs)['hidden_states']
             return teacher.bbox_head.cls_branches[len(states) - 1](states[-1]).float()
 
@@ -118,9 +128,13 @@ class DINODistiller(FrozenTeacherMixin, DINO):
         return per_loss(self.samples, len(logit_losses(self)))
 
     def _check_pair(self, teacher) -> None:
-        if not isinstance(teacher, DINO):
-            raise TypeError(f'DINODistiller needs a DINO teacher; teacher_config builds a '
-                            f'{type(teacher).__name__}')
+        name = type(self).__name__
+        if not isinstance(teacher, DeformableDETR):
+            raise TypeError(f'{name} needs a DINO or Deformable DETR teacher; '
+                            f'teacher_config builds a {type(teacher).__name__}')
+        if not teacher.as_two_stage:
+            raise ValueError(f'{name}: the teacher answers the student\'s initial boxes, '
+                             'so it must be two-stage (as_two_stage=True in teacher_config)')
         student, other = self.bbox_head, teacher.bbox_head
         if other.num_classes != student.num_classes:
             raise ValueError(f"teacher and student classes differ: the student's "
@@ -131,7 +145,7 @@ class DINODistiller(FrozenTeacherMixin, DINO):
             raise ValueError(f"teacher and student class scores mean different things: the "
                              f"student's bbox_head.loss_cls is {meanings[0]}, the teacher's "
                              f'{meanings[1]}. Use the same loss_cls for both.')
-        if teacher.num_queries < self.num_queries:
+        if isinstance(teacher, DINO) and teacher.num_queries < self.num_queries:
             raise ValueError(f"the teacher answers the student's {self.num_queries} queries "
                              f'with its own content queries, but its num_queries is '
                              f'{teacher.num_queries}. Lower the student\'s num_queries or use '
@@ -147,6 +161,30 @@ def matched_labels(calls: list, scores: Tensor) -> Tensor:
         first = call['cls_scores_list'][0]
         if first.data_ptr() == scores[0].data_ptr() and first.shape == scores[0].shape:
             return torch.stack(call['result'][0])
-    raise RuntimeError(f"DINODistiller: none of the student head's {len(calls)} "
+    raise RuntimeError(f"QueryDistiller: none of the student head's {len(calls)} "
                        'get_targets() calls read the last decoder layer\'s matching queries; '
                        'the head computes its loss otherwise than DINOHead')
+
+
+def teacher_queries(teacher, positions: Tensor) -> Dict[str, Tensor]:
+    """The inputs of ``teacher.forward_decoder`` that say what to look for at ``positions``
+    (B, Q, 4), besides the boxes themselves."""
+    batch, count = positions.shape[:2]
+    if isinstance(teacher, DINO):  # learned content queries, no denoising part
+        content = teacher.query_embedding.weight[:count]
+        return dict(query=content.expand(batch, -1, -1), dn_mask=None)
+    # A two-stage Deformable DETR: queries made from the boxes (its pre_decoder).
+    embedded = teacher.pos_trans_norm(teacher.pos_trans_fc(
+        teacher.get_proposal_pos_embed(inverse_sigmoid(positions))))
+    query_pos, query = torch.split(embedded, embedded.shape[-1] // 2, dim=2)
+    return dict(query=query, query_pos=query_pos)
+
+
+@MODELS.register_module()
+class DINODistiller(QueryDistiller, DINO):
+    """``QueryDistiller`` with a DINO student."""
+
+
+@MODELS.register_module()
+class DeformableDETRDistiller(QueryDistiller, DeformableDETR):
+    """``QueryDistiller`` with a two-stage Deformable DETR student."""
