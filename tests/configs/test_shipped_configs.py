@@ -8,8 +8,10 @@ import pytest
 from mmdet.registry import MODELS
 from mmengine.config import Config
 
-from ckd_mmdet import CKDLoss, SigmoidKDLoss, SingleStageDistiller, TwoStageDistiller
+from ckd_mmdet import (CKDLoss, DINODistiller, SigmoidKDLoss, SingleStageDistiller,
+                       TwoStageDistiller)
 from ckd_mmdet.models.distillers.distill_losses import logit_losses
+from ckd_mmdet.models.distillers.query_distiller import QueryDistiller
 
 ROOT = Path(__file__).parents[2] / 'configs'
 CONFIGS = sorted(ROOT.glob('*.py'))
@@ -20,11 +22,13 @@ IMAGENET_INIT = ('torchvision://resnet18', 'torchvision://resnet50',
                  'https://download.openmmlab.com/mmdetection/v3.0/rtmdet/cspnext_rsb_pretrain/'
                  'cspnext-s_imagenet_600e.pth')
 # the distillers' own arguments (all but **student), and their type
-DISTILLER_KEYS = ('type', *{name for distiller in (TwoStageDistiller, SingleStageDistiller)
+DISTILLER_KEYS = ('type', *{name for distiller in (TwoStageDistiller, SingleStageDistiller,
+                                                   QueryDistiller)
                             for name, parameter in inspect.signature(
                                 distiller.__init__).parameters.items()
                             if name != 'self' and parameter.kind is not parameter.VAR_KEYWORD})
 SINGLE_STAGE_CONFIGS = sorted((ROOT / 'single_stage').glob('*.py'))
+DETR_CONFIGS = sorted((ROOT / 'detr').glob('*.py'))
 # what every shipped config adds to its mmdet base (the RTMDet student repeats them)
 RUNTIME = Config.fromfile(str(ROOT / '_base_' / 'ckd_runtime.py'))
 
@@ -45,6 +49,13 @@ SINGLE_STAGE_PAIRS = {
         'fcos/fcos_r101-caffe_fpn_gn-head_ms-640-800-2x_coco.py'),
     'rtmdet_l-s_8xb32-300e_coco': ('rtmdet_s_8xb32-300e_coco.py',
                                    'rtmdet/rtmdet_l_8xb32-300e_coco.py'),
+}
+# DETR pair -> (student config, teacher: the mmdet config)
+DETR_PAIRS = {
+    'dino_swin-l-r50_8xb2-12e_coco': ('dino-4scale_r50_8xb2-12e_coco.py',
+                                      'dino/dino-5scale_swin-l_8xb2-12e_coco.py'),
+    'dino_r50-r18_8xb2-12e_coco': ('dino-4scale_r18_8xb2-12e_coco.py',
+                                   'dino/dino-4scale_r50_8xb2-12e_coco.py'),
 }
 # distillation config -> its plain student config
 PAIRS = {
@@ -71,6 +82,8 @@ PAIRS.update({f'reviewckd/{method}_{pair}_ms-360k_coco.py': student
 PAIRS.update({f'single_stage/{method}_{pair}.py': student
               for pair, (student, _) in SINGLE_STAGE_PAIRS.items() for method in ('ckd', 'kd')})
 PAIRS['single_stage/kd-pkd_gfl_r101-r50_fpn_1x_coco.py'] = 'gfl_r50_fpn_1x_coco.py'
+PAIRS.update({f'detr/{method}_{pair}.py': student
+              for pair, (student, _) in DETR_PAIRS.items() for method in ('ckd', 'kd')})
 # mmdet's LD: its student has an LDHead and its checkpoints hold the teacher, so no plain student
 NO_PLAIN_STUDENT = {'single_stage/ld_gfl_r101-r50_fpn_1x_coco.py'}
 
@@ -90,7 +103,8 @@ def fast_tier_one_per_method(paths):
 
 def test_every_shipped_config_has_a_plain_student():
     shipped = {c.name for c in CONFIGS} | {f'reviewckd/{c.name}' for c in REVIEW_CONFIGS} | \
-        {f'single_stage/{c.name}' for c in SINGLE_STAGE_CONFIGS}
+        {f'single_stage/{c.name}' for c in SINGLE_STAGE_CONFIGS} | \
+        {f'detr/{c.name}' for c in DETR_CONFIGS}
     assert shipped == set(PAIRS) | NO_PLAIN_STUDENT
     assert {c.name for c in STUDENTS} == set(PAIRS.values())
 
@@ -188,7 +202,7 @@ def test_student_config_builds_without_download(path, no_network):
     assert has_the_runtime(cfg)
     model = MODELS.build(cfg.model)
     assert type(model).__name__ in ('FasterRCNN', 'MaskRCNN', 'GFL', 'RetinaNet', 'ATSS', 'FCOS',
-                                    'RTMDet')
+                                    'RTMDet', 'DINO')
     head = model.roi_head.bbox_head if hasattr(model, 'roi_head') else model.bbox_head
     assert head.num_classes == 80
     assert cfg.model.backbone.init_cfg.checkpoint in IMAGENET_INIT
@@ -230,6 +244,30 @@ def test_single_stage_config_distils_its_pair(path, no_network):
         assert model.distill_loss.tau == 1.0
     assert cfg.model.teacher_config == 'mmdet::' + SINGLE_STAGE_PAIRS[pair][1]
     assert type(model.teacher.bbox_head) is type(model.bbox_head)
+
+
+@pytest.mark.parametrize('path', [
+    path if 'r50-r18' in path.stem else pytest.param(path, marks=pytest.mark.slow)
+    for path in DETR_CONFIGS], ids=lambda p: p.stem)
+def test_detr_config_distils_its_pair(path, no_network):
+    cfg = Config.fromfile(str(path))
+    text = path.read_text()
+    assert text.startswith('# ') and 'Run:' in text
+    assert has_the_runtime(cfg)
+    assert cfg.model.teacher_ckpt.startswith('https://download.openmmlab.com/mmdetection/')
+    method, _, pair = path.stem.partition('_')
+    assert cfg.model.teacher_config == 'mmdet::' + DETR_PAIRS[pair][1]
+    model = MODELS.build(cfg.model)  # the teacher's pretrained backbone is never fetched
+    assert isinstance(model, DINODistiller)
+    assert model.bbox_head.num_classes == model.teacher.bbox_head.num_classes == 80
+    assert model.num_queries == model.teacher.num_queries == 900
+    loss = {'ckd': CKDLoss, 'kd': SigmoidKDLoss}[method]
+    assert isinstance(model.distill_loss, loss) and model.distill_loss.loss_weight == 1.0
+    # CKD: one centred row per object; KD: every query, KD-DETR's confidence weighting
+    expected = (('positives', None, True) if method == 'ckd' else
+                ('all', 'teacher_confidence', False))
+    assert (model.samples.mode, model.samples.weight, model.samples.center) == expected
+    assert model.feature_distill is None
 
 
 DEMO_CONFIGS = sorted((ROOT / 'demo').glob('*.py'))

@@ -24,15 +24,17 @@ from mmengine.registry import init_default_scope
 pytestmark = needs_tiny_coco()
 ROOT = REPO / 'configs'
 CONFIGS = sorted([*ROOT.glob('*.py'), *(ROOT / 'reviewckd').glob('*.py'),
-                  *(ROOT / 'single_stage').glob('*.py')])
+                  *(ROOT / 'single_stage').glob('*.py'), *(ROOT / 'detr').glob('*.py')])
 # one per runtime: the official iteration schedule (Faster, Mask + DKD), mmdet's epoch
-# schedules of the two-stage and single-stage students, caffe inputs, RTMDet's hooks, mmdet's LD
+# schedules of the two-stage and single-stage students, caffe inputs, RTMDet's hooks, mmdet's
+# LD, DINO's (AdamW, its nested random-choice pipeline)
 FULL_RUNS = ('reviewckd/reviewckd_faster-rcnn_r101-r18_ms-360k_coco.py',
              'reviewckd/reviewdkd_mask-rcnn_r101-r50_ms-360k_coco.py',
              'ckd_faster-rcnn_r101-r18_coco.py',
              'single_stage/ckd_fcos_r101-r50-caffe_fpn_gn-head_ms-640-800-2x_coco.py',
              'single_stage/ckd_rtmdet_l-s_8xb32-300e_coco.py',
-             'single_stage/ld_gfl_r101-r50_fpn_1x_coco.py')
+             'single_stage/ld_gfl_r101-r50_fpn_1x_coco.py',
+             'detr/ckd_dino_r50-r18_8xb2-12e_coco.py')
 LOSSES = {'reviewckd': ('loss_ckd', 'loss_hcl'), 'reviewkd': ('loss_hcl', ),
           'reviewdkd': ('loss_dkd', 'loss_hcl'), 'ckd-pkd': ('loss_ckd', 'loss_pkd'),
           'kd-pkd': ('loss_kd', 'loss_pkd'),
@@ -46,20 +48,24 @@ def name(path):
 def expected_losses(path):
     method = path.stem.split('_')[0]
     keys = LOSSES[method]
-    if path.parent.name == 'single_stage':  # the dense KD baseline is SigmoidKDLoss
+    if path.parent.name in ('single_stage', 'detr'):  # their KD baseline is SigmoidKDLoss
         keys = tuple('loss_sigmoid_kd' if key == 'loss_kd' else key for key in keys)
     return (*keys, 'loss_mask') if 'mask-rcnn' in path.stem else keys
 
 
 def small_images(pipeline):
-    """The pipeline at 320 px: every image size a transform takes."""
+    """The pipeline at 320 px: every image size a transform takes, in nested choices too."""
     for transform in pipeline:
+        for choice in transform.get('transforms', []):  # RandomChoice: lists of pipelines
+            small_images(choice if isinstance(choice, list) else [choice])
         for key in ('scale', 'img_scale', 'crop_size', 'size'):
             if isinstance(transform.get(key), (tuple, list)):
                 square = transform[key][0] == transform[key][1]
                 transform[key] = (320, 320) if square else (320, 192)
         if 'scales' in transform:
             transform['scales'] = [(320, 192), (320, 224)]
+        if transform.get('crop_type') == 'absolute_range':  # crop_size: (min, max) sides
+            transform['crop_size'] = (192, 320)
     return pipeline
 
 

@@ -1,0 +1,10 @@
+# KD baseline for
+#   ckd_dino_r50-r18_8xb2-12e_coco.py:
+# the same distiller, teacher, consistent points and schedule. Loss: SigmoidKDLoss (beta 1,
+# weight 1) on every matching query, weighted by the teacher's highest class probability
+# (KD-DETR's confidence weighting), raw rows.
+# Run:  bash tools/dist_train.sh configs/detr/kd_dino_r50-r18_8xb2-12e_coco.py 8
+_base_ = ['./ckd_dino_r50-r18_8xb2-12e_coco.py']
+
+model = dict(distill_loss=dict(_delete_=True, type='SigmoidKDLoss', loss_weight=1.0, beta=1.0),
+             samples=dict(_delete_=True, mode='all', weight='teacher_confidence', center=False))
