@@ -2,15 +2,15 @@
 (+ the feature connector).
 
 In one process, with the R-101 -> R-18 Faster R-CNN pair of configs/ckd_faster-rcnn_r101-r18_coco.py
-or any distillation config given, two-stage or single-stage (random weights, nothing
+or any distillation config given, two-stage, single-stage or DETR (random weights, nothing
 downloaded), on the same batch:
   student    one training iteration of the plain student (loss, backward, SGD step)
   teacher    the teacher's share alone: its backbone+neck forward and, with a logit loss, its
-             RoI head on the student's sampled RoIs (two-stage) or its dense head (single-stage),
-             under no_grad
+             RoI head on the student's sampled RoIs (two-stage), its dense head (single-stage)
+             or its encoder and decoder from the student's initial boxes (DETR), under no_grad
   connector  with feature_distill: the connector's forward and the feature loss on the
              student's recorded FPN maps, and their backward (none without it)
-  distill    one training iteration of the TwoStageDistiller (all of it)
+  distill    one training iteration of the distiller (all of it)
 Times are medians of interleaved rounds; peak memory is measured above the resident state
 (see measure.py). Then the teacher's share again in other precisions / memory formats, with
 the logit loss each gives on the same student logits.
@@ -28,6 +28,7 @@ its memory stays O(N C)).
         --config configs/reviewckd/reviewckd_faster-rcnn_r101-r18_ms-360k_coco.py
     python benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2
     python benchmarks/bench_step.py --config configs/single_stage/ckd_gfl_r101-r50_fpn_1x_coco.py
+    python benchmarks/bench_step.py --config configs/detr/ckd_dino_r50-r18_8xb2-12e_coco.py
 """
 import argparse
 import copy
@@ -42,13 +43,13 @@ from measure import Memory, measure_interleaved, restart_with_fixed_mmap_thresho
 restart_with_fixed_mmap_threshold()  # before torch allocates anything
 
 import torch  # noqa: E402
-from mmdet.models.detectors import SingleStageDetector, TwoStageDetector  # noqa: E402
+from mmdet.models.detectors import BaseDetector  # noqa: E402
 from mmdet.registry import MODELS  # noqa: E402
 from mmdet.testing import demo_mm_inputs  # noqa: E402
 from mmdet.utils import register_all_modules  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
-from ckd_mmdet import TwoStageDistiller  # noqa: E402
+from ckd_mmdet import SingleStageDistiller, TwoStageDistiller  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -74,12 +75,13 @@ def build_models(config, device):
     model_cfg = Config.fromfile(config).model
     model_cfg.backbone.init_cfg = None  # random weights: no download, same cost
     model_cfg.teacher_ckpt = None
+    student_cfg = copy.deepcopy(model_cfg)  # before DETRs write into their bbox_head config
     torch.manual_seed(0)
     distiller = MODELS.build(model_cfg)
     distiller.load_teacher = lambda: setattr(distiller, '_teacher_loaded', True)  # no warning
-    student_cfg = copy.deepcopy(model_cfg)
-    two_stage = isinstance(distiller, TwoStageDistiller)
-    student_cfg.type = (TwoStageDetector if two_stage else SingleStageDetector).__name__
+    # the detector class the distiller extends (TwoStageDetector, SingleStageDetector, DINO)
+    student_cfg.type = next(cls for cls in type(distiller).__mro__[1:] if issubclass(
+        cls, BaseDetector) and cls.__module__.startswith('mmdet.')).__name__
     for name, parameter in inspect.signature(type(distiller).__init__).parameters.items():
         if name != 'self' and parameter.kind is not parameter.VAR_KEYWORD:
             student_cfg.pop(name, None)  # the distiller's own arguments, not the student's
@@ -104,13 +106,14 @@ def main():
                   for model in (student, distiller)}
     captured = {}
     two_stage = isinstance(distiller, TwoStageDistiller)
+    dense = isinstance(distiller, SingleStageDistiller)
     loss_fn, features_fn = distiller.distill_loss, distiller.feature_distill
-    if two_stage:
+    if not dense:  # the teacher's head on what the student gave it: RoIs, initial boxes
         teacher_logits = distiller.teacher_logits
 
-        def capture(features, rois):
-            captured['rois'] = rois
-            return teacher_logits(features, rois)
+        def capture(features, *given):
+            captured['given'] = given
+            return teacher_logits(features, *given)
 
         distiller.teacher_logits = capture
     elif loss_fn is not None:
@@ -141,8 +144,8 @@ def main():
             features = distiller.teacher_features(inputs, samples)
             if loss_fn is None:
                 return None
-            if two_stage:
-                return teacher_logits(features, captured['rois'])
+            if not dense:
+                return teacher_logits(features, *captured['given'])
             return distiller.teacher.bbox_head(features)
 
     def connector_share():
@@ -156,20 +159,26 @@ def main():
     if features_fn is not None:
         steps['connector'] = connector_share
     # Interleaved rounds, so that drifts hit all three alike; the distiller's warm-up, first,
-    # records the RoIs the teacher's share then reuses.
+    # records the RoIs (initial boxes) the teacher's share then reuses.
     measured = measure_interleaved(steps, device, args.repeats)
     medians = {name: seconds for name, (seconds, _) in measured.items()}
     peaks = {name: peak for name, (_, peak) in measured.items()}
     teacher_mib = sum(t.numel() * t.element_size() for t in (
         *distiller.teacher.parameters(), *distiller.teacher.buffers())) / 2**20
-    num_rois = captured['rois'].shape[0] if 'rois' in captured else 0
     shares = [name for name in ('student', 'teacher', 'connector') if name in steps]
 
     machine = (torch.cuda.get_device_name(device) if device.type == 'cuda' else
                f'{platform.machine()} CPU, {torch.get_num_threads()} threads')
-    samples_said = f'{num_rois} sampled RoIs' if two_stage else (
-        f'{captured["selected"]} of {captured["all_rows"][0].shape[0]} priors selected'
-        if 'all_rows' in captured else 'no logit loss')
+    if loss_fn is None:
+        samples_said = 'no logit loss'
+    elif two_stage:
+        samples_said = f'{captured["given"][0].shape[0]} sampled RoIs'
+    elif dense:
+        samples_said = (f'{captured["selected"]} of {captured["all_rows"][0].shape[0]} priors '
+                        'selected')
+    else:
+        samples_said = (f'{captured["selected"]} of {captured["given"][0].shape[:2].numel()} '
+                        'queries selected')
     print(f'{time.strftime("%Y-%m-%d")}, {machine}, torch {torch.__version__}; '
           f'{Path(args.config).name}; {args.batch} images of {width}x{height}, {samples_said}; '
           f'median of {args.repeats} interleaved rounds\n')
@@ -182,7 +191,7 @@ def main():
     print(f'\nteacher weights {teacher_mib:.1f} MiB; distillation needs {extra:.1f} MiB more '
           f'than the student alone (teacher weights + distill peak - student peak)')
 
-    if not two_stage and loss_fn is not None:
+    if dense and loss_fn is not None:
         dense_loss_rows(loss_fn, captured, device, args.repeats)
     if args.variants and loss_fn is not None and two_stage:
         print('\n| teacher variant | teacher share ms | max abs logit diff | loss_ckd | '

@@ -61,3 +61,6 @@ timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800
 echo; echo "## bench_step, single-stage (GFL R-101 -> R-50, 2 images of 1333x800, all priors too)"
 timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2 \
     --repeats 10 --config configs/single_stage/ckd_gfl_r101-r50_fpn_1x_coco.py
+echo; echo "## bench_step, DETR (DINO Swin-L -> R-50, 2 images of 1333x800)"
+timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2 \
+    --repeats 10 --config configs/detr/ckd_dino_swin-l-r50_8xb2-12e_coco.py
