@@ -17,23 +17,24 @@ def step_rows(distiller: nn.Module, data: dict) -> Tuple[Tensor, Tensor, Optiona
     """(student rows, teacher rows, labels or None) that the first logit loss of
     ``distiller`` gets in one training step on ``data`` (a preprocessed batch), run without
     gradients and without an optimizer step. Labels: a sampled RoI's class (background =
-    ``num_classes``), or a dense positive's class when the rows are the positives."""
+    ``num_classes``), or a dense positive's (matched query's) class when the rows are the
+    positives."""
     losses = logit_losses(distiller)
     if not losses:
         raise ValueError(f'{type(distiller).__name__} has no logit loss (model.distill_loss '
                          'is None): there are no rows to compare')
     loss = losses[0][1]
     head = distiller.roi_head.bbox_head if hasattr(distiller, 'roi_head') else None
+    # dense and DETR distillers check the teacher on the positives' labels, in row order
     with torch.no_grad(), recording(loss, 'forward') as fed, \
-            recording(head if head is not None else distiller.adapter,
-                      'loss_and_target' if head is not None else 'labels') as targets:
+            recording(head if head is not None else distiller,
+                      'loss_and_target' if head is not None else 'check_teacher') as targets:
         distiller(**data, mode='loss')
     student, teacher = fed['student_logits'], fed['teacher_logits']
     if head is not None:
         labels = targets['result']['bbox_targets'][0]
     elif targets['calls']:
-        all_labels = targets['result']
-        labels = all_labels[distiller.selections()[0].positives(all_labels)]
+        labels = targets['labels']
     else:
         labels = None
     if labels is not None and len(labels) != len(student):

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 import torch
-from helpers import DISTILL_CONFIG, REPO, STUDENT_CONFIG
+from helpers import (DISTILL_CONFIG, REPO, STUDENT_CONFIG, dense_distiller_model,
+                     detr_distiller_model)
 from helpers import run_python as run
 from mmdet.registry import MODELS
 from mmdet.testing import demo_mm_inputs
@@ -46,6 +47,27 @@ def test_step_rows_are_the_sampled_rois_with_their_labels(teacher_ckpt):
     student, teacher, labels = step_rows(distiller, distiller.data_preprocessor(packed, True))
     assert student.shape == teacher.shape == (64, 13) and not student.requires_grad
     assert labels.shape == (64,) and int(labels.max()) <= 12 and (labels == 12).any()
+
+
+@pytest.mark.parametrize('model', [dense_distiller_model('retinanet'), detr_distiller_model()],
+                         ids=['dense positives', 'DETR matched queries'])
+@pytest.mark.filterwarnings('ignore:\\w+Distiller. teacher_ckpt is None')
+def test_step_rows_are_the_positives_with_their_classes(model):
+    torch.manual_seed(0)
+    distiller = MODELS.build(model)
+    distiller.init_weights()
+    distiller.teacher.init_weights()  # DINO's level_embed: uninitialised memory before it
+    packed = demo_mm_inputs(batch_size=2, image_shapes=(3, 96, 96), num_items=[3, 2],
+                            num_classes=12)
+    data = distiller.data_preprocessor(packed, True)
+    student, teacher, labels = step_rows(distiller, data)
+    assert student.shape == teacher.shape and student.shape[1] == 12
+    assert labels.shape == (len(student),) and int(labels.max()) < 12
+    truth = torch.cat([sample.gt_instances.labels for sample in data['data_samples']])
+    if 'DINO' in model['type']:  # one matched query per object
+        assert sorted(labels.tolist()) == sorted(truth.tolist())
+    else:  # every positive anchor is one of the objects' classes
+        assert set(labels.tolist()) <= set(truth.tolist())
 
 
 @pytest.mark.slow  # the tool in a subprocess
