@@ -114,12 +114,13 @@ class QueryDistiller(FrozenTeacherMixin):
         with its own queries for them (``teacher_queries``); fp32, no gradient, one encoder
         and one decoder pass."""
         teacher = self.teacher
+        positions = positions.detach().float()  # fp16 from the student's head under --amp
         with teacher_head_in_fp32(positions.device.type):
             encoder_inputs, decoder_inputs = teacher.pre_transformer(teacher_features,
                                                                      batch_data_samples)
             memory = teacher.forward_encoder(**encoder_inputs)['memory']
             decoder_inputs.update(teacher_queries(teacher, positions), memory=memory,
-                                  reference_points=positions.detach())
+                                  reference_points=positions)
             states = teacher.forward_decoder(**decoder_inputs)['hidden_states']
             return teacher.bbox_head.cls_branches[len(states) - 1](states[-1]).float()
 

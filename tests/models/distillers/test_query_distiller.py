@@ -193,3 +193,13 @@ def test_a_single_stage_deformable_detr_student_is_refused():
 def test_twins_are_refused_for_a_one_to_one_matching():
     with pytest.raises(ValueError, match='samples.twins'):
         MODELS.build(detr_distiller_model(samples=dict(twins='pool')))
+
+
+def test_under_autocast_the_teacher_still_answers_in_fp32():
+    distiller = build()
+    with torch.autocast('cpu', dtype=torch.bfloat16), \
+            recording(distiller.teacher, 'forward_decoder') as teacher:
+        losses = distiller(**batch(distiller), mode='loss')
+    assert teacher['result']['hidden_states'].dtype == torch.float32
+    assert teacher['reference_points'].dtype == torch.float32
+    assert torch.isfinite(losses['loss_ckd'])
