@@ -6,7 +6,7 @@
 #          last decoder layer (one row per object, 80 sigmoid columns, centred), all images of
 #          a GPU pooled. The teacher's decoder answers the student's queries: it starts from
 #          the student's initial boxes (encoder proposals) with its own first 900 content
-#          queries (KD-DETR's consistent distillation points; docs/detr.md). The weight is
+#          queries (after KD-DETR's consistent distillation points; docs/detr.md). The weight is
 #          not tuned: no CKD number exists for any DETR.
 # Schedule: mmdet's 12 epochs, 8 GPUs x 2 images, AdamW lr 1e-4 (the student's own).
 # Reproduces: nothing yet. Anchors: KD-DETR (Wang et al., CVPR 2024) reports DINO R-50 12e

@@ -2,7 +2,8 @@
 #   ckd_dino_r50-r18_8xb2-12e_coco.py:
 # the same distiller, teacher, consistent points and schedule. Loss: SigmoidKDLoss (beta 1,
 # weight 1) on every matching query, weighted by the teacher's highest class probability
-# (KD-DETR's confidence weighting), raw rows.
+# (KD-DETR's confidence weighting, Myleswork/KD-DETR models/DAB_DETR/kd_loss.py; its own
+# softmax KL and box terms are not reproduced), raw rows.
 # Run:  bash tools/dist_train.sh configs/detr/kd_dino_r50-r18_8xb2-12e_coco.py 8
 _base_ = ['./ckd_dino_r50-r18_8xb2-12e_coco.py']
 

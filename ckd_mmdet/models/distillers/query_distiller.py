@@ -21,8 +21,9 @@ class QueryDistiller(FrozenTeacherMixin):
     learns a frozen teacher's class logits query by query.
 
     A DETR's queries have no fixed grid, so the two models' queries do not correspond by
-    themselves. As KD-DETR's "consistent distillation points" (Wang et al., CVPR 2024), the
-    teacher answers the student's queries: at every step it runs its own backbone, neck and
+    themselves. After KD-DETR's "consistent distillation points" (Wang et al., CVPR 2024:
+    extra points fed to both decoders), the points here are the student's own queries: the
+    teacher answers them: at every step it runs its own backbone, neck and
     encoder on the (re-normalised) images, then its decoder from the student's initial
     reference boxes (the encoder proposals the student's decoder starts from: normalised
     cx, cy, w, h, no denoising queries), so each decoder refines from the same boxes and the
