@@ -57,6 +57,10 @@ class QueryDistiller(FrozenTeacherMixin):
             ``twins``, which a one-to-one matching never has.
         feature_distill (dict, optional): Neck feature distillation (``FeatureDistillation``).
         teacher_precision, teacher_channels_last, teacher_check: As ``SingleStageDistiller``.
+        decoder_layers (str): 'last': the last decoder layer's rows; 'all': every layer's,
+            each against the teacher's same layer (the decoders must be as deep), with the
+            student's matching of that layer, the other layers' losses named ``d0.loss_ckd``
+            ... as mmdet names DETRs' auxiliary losses (the scalars are the last layer's).
         **student: The student detector's arguments (``DINO``, ``DeformableDETR``).
     """
 
@@ -71,8 +75,12 @@ class QueryDistiller(FrozenTeacherMixin):
                  teacher_precision: str = 'fp32',
                  teacher_channels_last: bool = False,
                  teacher_check: bool = True,
+                 decoder_layers: str = 'last',
                  **student) -> None:
         super().__init__(**student)
+        if decoder_layers not in ('last', 'all'):
+            raise ValueError(f"decoder_layers must be 'last' or 'all', got {decoder_layers!r}")
+        self.decoder_layers = decoder_layers
         if not self.as_two_stage:
             raise ValueError(f'{type(self).__name__} needs a two-stage student '
                              '(as_two_stage=True): its decoder starts from boxes the teacher '
@@ -98,21 +106,29 @@ class QueryDistiller(FrozenTeacherMixin):
         teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
         if self.distill_loss is not None:
             # The matching queries come after DINO's denoising ones (Deformable DETR: none).
-            student_rows = outputs['result'][0][-1][:, -self.num_queries:]
             positions = decoder['reference_points'][:, -self.num_queries:]
-            teacher_rows = self.teacher_logits(teacher_features, positions, batch_data_samples)
-            labels = matched_labels(targets['calls'], student_rows)
-            losses.update(selected_row_losses(self, student_rows, teacher_rows, labels, None,
-                                              'matched queries'))
+            teacher_layers = self.teacher_logits(teacher_features, positions, batch_data_samples)
+            student_layers = outputs['result'][0][:, :, -self.num_queries:]
+            last = len(student_layers) - 1
+            for layer in (range(last + 1) if self.decoder_layers == 'all' else [last]):
+                # each layer's rows, matched by the student's own matching of that layer
+                student_rows = student_layers[layer]
+                found = selected_row_losses(
+                    self, student_rows, teacher_layers[layer - last - 1],
+                    matched_labels(targets['calls'], student_rows), None, 'matched queries')
+                if layer != last:  # as mmdet names DETRs' auxiliary losses: d0.loss_cls
+                    found = {f'd{layer}.{key}': value for key, value in found.items()
+                             if 'loss' in key}
+                losses.update(found)
         if self.feature_distill is not None:
             losses.update(self.feature_distill(features['result'], teacher_features))
         return losses
 
     def teacher_logits(self, teacher_features, positions: Tensor,
                        batch_data_samples: SampleList) -> Tensor:
-        """(B, Q, C) class logits of the teacher's last decoder layer when its decoder starts
-        from ``positions`` (B, Q, 4: the student's initial boxes, normalised cx, cy, w, h)
-        with its own queries for them (``teacher_queries``); fp32, no gradient, one encoder
+        """(layers, B, Q, C) class logits of the teacher's decoder layers when its decoder
+        starts from ``positions`` (B, Q, 4: the student's initial boxes, normalised cx, cy, w,
+        h) with its own queries for them (``teacher_queries``); fp32, no gradient, one encoder
         and one decoder pass."""
         teacher = self.teacher
         positions = positions.detach().float()  # fp16 from the student's head under --amp
@@ -123,7 +139,8 @@ class QueryDistiller(FrozenTeacherMixin):
             decoder_inputs.update(teacher_queries(teacher, positions), memory=memory,
                                   reference_points=positions)
             states = teacher.forward_decoder(**decoder_inputs)['hidden_states']
-            return teacher.bbox_head.cls_branches[len(states) - 1](states[-1]).float()
+            return torch.stack([teacher.bbox_head.cls_branches[layer](state).float()
+                                for layer, state in enumerate(states)])
 
     def selections(self) -> List[PriorSelection]:
         """The row selection of each logit loss, in the order of ``distill_loss``."""
@@ -147,6 +164,12 @@ class QueryDistiller(FrozenTeacherMixin):
             raise ValueError(f"teacher and student class scores mean different things: the "
                              f"student's bbox_head.loss_cls is {meanings[0]}, the teacher's "
                              f'{meanings[1]}. Use the same loss_cls for both.')
+        if self.decoder_layers == 'all' and \
+                teacher.decoder.num_layers != self.decoder.num_layers:
+            raise ValueError(f"decoder_layers='all' pairs the decoders layer by layer, but the "
+                             f"student's decoder.num_layers is {self.decoder.num_layers}, the "
+                             f"teacher's {teacher.decoder.num_layers}. Use decoder_layers="
+                             "'last' or a teacher of the same depth.")
         if isinstance(teacher, DINO) and teacher.num_queries < self.num_queries:
             raise ValueError(f"the teacher answers the student's {self.num_queries} queries "
                              f'with its own content queries, but its num_queries is '

@@ -119,7 +119,8 @@ def test_a_teacher_equal_to_the_student_gives_equal_rows_query_by_query(family):
     distiller = MODELS.build(dict(
         detr_distiller_model(family, teacher=same, distill_loss=[
             dict(type='CKDLoss'), dict(type='SigmoidKDLoss')],
-            samples=[dict(mode='positives', center=False), dict(mode='all', center=False)]),
+            samples=[dict(mode='positives', center=False), dict(mode='all', center=False)],
+            decoder_layers='all'),
         **{key: same[key] for key in ('backbone', 'encoder', 'decoder')}))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -128,11 +129,12 @@ def test_a_teacher_equal_to_the_student_gives_equal_rows_query_by_query(family):
     distiller.train()  # the backbone's BN to eval mode (norm_eval), as the teacher's
     ckd, kd = spy_loss(distiller.distill_loss[0]), spy_loss(distiller.distill_loss[1])
     losses = distiller(**batch(distiller), mode='loss')
-    student, teacher, _ = kd[0]
-    assert student.shape == (len(OBJECTS) * distiller.num_queries, 12)
-    assert torch.allclose(student, teacher, atol=1e-4)
-    assert losses['loss_sigmoid_kd'] < 1e-4
-    student, teacher, _ = ckd[0]
+    assert len(kd) == distiller.decoder.num_layers  # every layer against the same layer
+    for student, teacher, _ in kd:
+        assert student.shape == (len(OBJECTS) * distiller.num_queries, 12)
+        assert torch.allclose(student, teacher, atol=1e-4)
+    assert losses['loss_sigmoid_kd'] < 1e-4 and losses['d0.loss_sigmoid_kd'] < 1e-4
+    student, teacher, _ = ckd[-1]
     assert len(student) == sum(OBJECTS)
     assert torch.allclose(losses['loss_ckd'], ckd_loss(teacher, teacher).mean(), atol=1e-4)
     assert losses['ckd_top1'] == 100
@@ -203,3 +205,19 @@ def test_under_autocast_the_teacher_still_answers_in_fp32():
     assert teacher['result']['hidden_states'].dtype == torch.float32
     assert teacher['reference_points'].dtype == torch.float32
     assert torch.isfinite(losses['loss_ckd'])
+
+
+def test_every_decoder_layer_distils_against_the_teachers_same_layer():
+    two_layers = detr_model(teacher=True)
+    two_layers['decoder'].update(num_layers=2)
+    distiller = MODELS.build(detr_distiller_model(teacher=two_layers, decoder_layers='all'))
+    fed = spy_loss(distiller.distill_loss)
+    with recording(distiller.bbox_head, 'get_targets') as targets:
+        losses = distiller(**batch(distiller), mode='loss')
+    assert {'d0.loss_ckd', 'loss_ckd', 'ckd_top1'} <= set(losses)
+    assert not {'d0.ckd_top1', 'd0.distill_rows', 'd1.loss_ckd'} & set(losses)
+    # layer 0's rows: its own matched queries (one per object)
+    assert [len(student) for student, _, _ in fed] == [sum(OBJECTS)] * 2
+    assert len(targets['calls']) == 3  # two decoder layers and the encoder
+    with pytest.raises(ValueError, match='decoder.num_layers is 2, the teacher.s 3'):
+        MODELS.build(detr_distiller_model(decoder_layers='all'))
