@@ -90,3 +90,11 @@ def test_two_process_gloo_training_with_dist_train_sh(tmp_path, detr_run, shapes
     assert 'Distributed training: True' in log and 'MMDistributedDataParallel' in log
     assert re.search(r'Iter\(train\) \[2/2\].* loss_ckd: \d+\.\d+', log)
     assert (tmp_path / 'iter_2.pth').is_file()
+
+
+def test_the_dino_demo_config_trains_through_train_py(tmp_path, shapes_root):
+    log = train(REPO / 'configs' / 'demo' / 'dino_r18-narrow_shapes.py', tmp_path, shapes_root,
+                iters=2)
+    assert re.search(r'Iter\(train\) \[2/2\].* loss_cls: \d+\.\d+.* loss_iou: \d+\.\d+', log), \
+        log[-3000:]
+    assert 'coco/bbox_mAP' in log and (tmp_path / 'iter_2.pth').is_file()
