@@ -4,7 +4,8 @@ Detection: the shapes set (ckd_mmdet.datasets.synthetic), teacher = configs/demo
 faster-rcnn_r34_shapes.py trained once (3000 iterations), students = the narrow R-18 of
 configs/demo/ alone and with KD, DKD and CKD through the same TwoStageDistiller, trained
 --student-iters (3000; the configs' own schedule is 1500); COCO bbox mAP on the val split.
---pair gfl / retinanet: the same for a dense pair (SingleStageDistiller). Each method is compared
+--pair gfl / retinanet: the same for a dense pair (SingleStageDistiller); --pair dino: for a DETR
+(DINODistiller). Each method is compared
 with the student alone and with its reference, seed by seed, with a 95 % t interval.
 Classification: scikit-learn's digits (1,797 real 8x8 images), an MLP teacher and a smaller
 MLP student alone, with KD and with CKD (the same CKDLoss); top-1 on a held-out split.
@@ -132,6 +133,11 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
         methods={'student alone': 'retinanet_r18-narrow_shapes.py', 'KD': KD_RETINA,
                  'KD (every prior)': (KD_RETINA, EVERY_PRIOR), 'CKD': CKD_RETINA,
                  **dense_rows(CKD_RETINA), **beside_pkd('retinanet')}),
+    'dino': dict(  # a DETR: the teacher's decoder answers the student's queries (QueryDistiller)
+        title='DINO R-34', teacher='dino_r34_shapes.py', references={'CKD': 'KD'},
+        methods={'student alone': 'dino_r18-narrow_shapes.py',
+                 'KD': 'kd_dino_r34-r18-narrow_shapes.py',  # every query, KD-DETR's weighting
+                 'CKD': 'ckd_dino_r34-r18-narrow_shapes.py'}),  # matched queries
 }
 
 
@@ -139,7 +145,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--pair', default='faster-rcnn', choices=list(PAIRS),
-                        help='gfl, retinanet: a dense pair; results go to distill_quality_<pair>.*')
+                        help='gfl, retinanet: a dense pair; dino: a DETR; results go to '
+                        'distill_quality_<pair>.*')
     parser.add_argument('--work-dir', help='default: work_dirs/distill_quality[_<pair>]')
     parser.add_argument('--data-root', default='data/shapes')
     parser.add_argument('--shapes-args', default='',

@@ -131,6 +131,35 @@ def run_python(*args, timeout=600):
     return result.stdout + result.stderr
 
 
+def train_tool(config, work_dir, shapes_root, *extra, iters=4):
+    """``tools/train.py config`` on the shapes set at ``shapes_root``, ``iters`` iterations
+    (validated at the end, a checkpoint every 2), deterministic; ``extra``: more arguments
+    (``--resume``). Returns the log."""
+    from ckd_mmdet.runs import data_root_options
+    return run_python(REPO / 'tools' / 'train.py', config, '--work-dir', work_dir,
+                      '--deterministic', *extra, '--cfg-options', f'train_cfg.max_iters={iters}',
+                      f'train_cfg.val_interval={iters}', 'default_hooks.checkpoint.interval=2',
+                      *data_root_options(shapes_root))
+
+
+def dist_train_two_iterations(config, work_dir, *options):
+    """``tools/dist_train.sh config 2`` (two gloo processes on CPU) for 2 iterations with
+    ``--cfg-options options``; asserts it trained distributed and saved ``iter_2.pth``, and
+    returns the log."""
+    env = {**os.environ, 'PORT': str(free_port()),
+           'PATH': f'{os.path.dirname(sys.executable)}{os.pathsep}{os.environ["PATH"]}',
+           'PYTHONWARNINGS': 'ignore'}
+    result = subprocess.run(
+        ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(config), '2', '--work-dir',
+         str(work_dir), '--cfg-options', 'train_cfg.max_iters=2', 'train_cfg.val_interval=100',
+         *map(str, options)], capture_output=True, text=True, timeout=600, env=env)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-5000:]
+    assert 'Distributed training: True' in log and 'MMDistributedDataParallel' in log
+    assert (Path(work_dir) / 'iter_2.pth').is_file()
+    return log
+
+
 # The mmdet configs (shipped inside the mmdet wheel) whose models the tiny dense pairs shrink.
 DENSE_FAMILIES = {
     'retinanet': 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py',

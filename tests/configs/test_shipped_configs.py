@@ -10,7 +10,7 @@ from mmengine.config import Config
 
 from ckd_mmdet import (CKDLoss, DINODistiller, SigmoidKDLoss, SingleStageDistiller,
                        TwoStageDistiller)
-from ckd_mmdet.models.distillers.distill_losses import logit_losses
+from ckd_mmdet.models.distillers.distill_losses import logit_losses, loss_selections
 from ckd_mmdet.models.distillers.query_distiller import QueryDistiller
 
 ROOT = Path(__file__).parents[2] / 'configs'
@@ -36,6 +36,19 @@ RUNTIME = Config.fromfile(str(ROOT / '_base_' / 'ckd_runtime.py'))
 def has_the_runtime(cfg):
     return cfg.custom_imports == RUNTIME.custom_imports and all(
         hook in cfg.custom_hooks for hook in RUNTIME.custom_hooks)
+
+
+def zoo_distillation_config(path):
+    """The config at ``path``, its method and its pair (from its name: ``<method>_<pair>``),
+    once it has what every distillation config with an mmdet zoo teacher has: a header with a
+    Run: line, the runtime, a zoo teacher checkpoint."""
+    cfg = Config.fromfile(str(path))
+    text = path.read_text()
+    assert text.startswith('# ') and 'Run:' in text
+    assert has_the_runtime(cfg)
+    assert cfg.model.teacher_ckpt.startswith('https://download.openmmlab.com/mmdetection/')
+    method, _, pair = path.stem.partition('_')
+    return cfg, method, pair
 
 
 # single-stage pair -> (student config, teacher: the mmdet config)
@@ -213,12 +226,7 @@ def test_student_config_builds_without_download(path, no_network):
     pytest.param(path, marks=pytest.mark.slow) for path in SINGLE_STAGE_CONFIGS],
     ids=lambda p: p.stem)
 def test_single_stage_config_distils_its_pair(path, no_network):
-    cfg = Config.fromfile(str(path))
-    text = path.read_text()
-    assert text.startswith('# ') and 'Run:' in text
-    assert has_the_runtime(cfg)
-    assert cfg.model.teacher_ckpt.startswith('https://download.openmmlab.com/mmdetection/')
-    method, _, pair = path.stem.partition('_')
+    cfg, method, pair = zoo_distillation_config(path)
     method, _, features = method.partition('-')  # kd-pkd: KD beside a feature loss
     if method == 'ld':  # mmdet's own LD detector, its teacher inside, loaded when built
         cfg.model.teacher_ckpt = None
@@ -250,12 +258,7 @@ def test_single_stage_config_distils_its_pair(path, no_network):
     path if 'r50-r18' in path.stem else pytest.param(path, marks=pytest.mark.slow)
     for path in DETR_CONFIGS], ids=lambda p: p.stem)
 def test_detr_config_distils_its_pair(path, no_network):
-    cfg = Config.fromfile(str(path))
-    text = path.read_text()
-    assert text.startswith('# ') and 'Run:' in text
-    assert has_the_runtime(cfg)
-    assert cfg.model.teacher_ckpt.startswith('https://download.openmmlab.com/mmdetection/')
-    method, _, pair = path.stem.partition('_')
+    cfg, method, pair = zoo_distillation_config(path)
     assert cfg.model.teacher_config == 'mmdet::' + DETR_PAIRS[pair][1]
     model = MODELS.build(cfg.model)  # the teacher's pretrained backbone is never fetched
     assert isinstance(model, DINODistiller)
@@ -282,10 +285,10 @@ def test_demo_config_builds(path, no_network):
     model = MODELS.build(cfg.model)
     head = model.roi_head.bbox_head if hasattr(model, 'roi_head') else model.bbox_head
     assert head.num_classes == 12
-    if isinstance(model, SingleStageDistiller):  # CKD's rows centred, KD's raw
-        for (_, loss), selection in zip(logit_losses(model), model.selections()):
+    if isinstance(model, (SingleStageDistiller, QueryDistiller)):  # CKD's rows centred, KD's raw
+        for (_, loss), selection in zip(logit_losses(model), loss_selections(model)):
             assert selection.center == isinstance(loss, CKDLoss)
-    if isinstance(model, (TwoStageDistiller, SingleStageDistiller)):
+    if isinstance(model, (TwoStageDistiller, SingleStageDistiller, QueryDistiller)):
         assert model.teacher.backbone.depth == 34 and model.backbone.depth == 18
         assert model.teacher.backbone.base_channels == 2 * model.backbone.base_channels
 

@@ -1,25 +1,21 @@
 """SingleStageDistiller through the tools, end to end on the tiny shapes set (subprocesses,
 CPU): every head family trains, exact resume, 2-process gloo, the plain student config tests a
 distilled checkpoint."""
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 import torch
-from helpers import (DENSE_FAMILIES, REPO, assert_same_predictions, assert_same_weights,
-                     dense_distiller_model, dense_model, free_port, predictions_of,
+from helpers import (DENSE_FAMILIES, assert_same_predictions, assert_same_weights,
+                     dense_distiller_model, dense_model, dist_train_two_iterations, predictions_of,
                      prepare_resume, write_dense_config)
 from helpers import checkpoint_weights as weights
-from helpers import run_python as run
+from helpers import train_tool as train
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
 
 from ckd_mmdet.runs import data_root_options
 
 pytestmark = pytest.mark.slow  # tools in subprocesses, end to end
-TOOLS = REPO / 'tools'
 
 
 def teacher_checkpoint(family, folder):
@@ -37,12 +33,6 @@ def configs(family, folder):
     distill = write_dense_config(folder / f'tiny_ckd_{family}.py', dense_distiller_model(
         family, teacher_checkpoint(family, folder)))
     return distill, write_dense_config(folder / f'tiny_{family}.py', dense_model(family))
-
-
-def train(config, work_dir, shapes_root, *extra, iters=4):
-    return run(TOOLS / 'train.py', config, '--work-dir', work_dir, '--deterministic', *extra,
-               '--cfg-options', f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
-               'default_hooks.checkpoint.interval=2', *data_root_options(shapes_root))
 
 
 @pytest.mark.parametrize('family', sorted(DENSE_FAMILIES))
@@ -86,15 +76,5 @@ def test_plain_student_config_tests_a_distilled_checkpoint(tmp_path, gfl_run, sh
 
 def test_two_process_gloo_training_with_dist_train_sh(tmp_path, gfl_run, shapes_root):
     distill, _, _ = gfl_run
-    env = {**os.environ, 'PORT': str(free_port()),
-           'PATH': f'{os.path.dirname(sys.executable)}{os.pathsep}{os.environ["PATH"]}',
-           'PYTHONWARNINGS': 'ignore'}
-    result = subprocess.run(
-        ['bash', str(TOOLS / 'dist_train.sh'), str(distill), '2', '--work-dir',
-         str(tmp_path), '--cfg-options', 'train_cfg.max_iters=2', 'train_cfg.val_interval=100',
-         *data_root_options(shapes_root)], capture_output=True, text=True, timeout=600, env=env)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-5000:]
-    assert 'Distributed training: True' in log and 'MMDistributedDataParallel' in log
+    log = dist_train_two_iterations(distill, tmp_path, *data_root_options(shapes_root))
     assert re.search(r'Iter\(train\) \[2/2\].* loss_ckd: \d+\.\d+', log)
-    assert (tmp_path / 'iter_2.pth').is_file()

@@ -7,7 +7,7 @@ import sys
 import pytest
 import torch
 from helpers import (DISTILL_CONFIG, REPO, STUDENT_CONFIG, TEACHER_CONFIG, TINY_COCO,
-                     assert_same_predictions, free_port, predictions_of)
+                     assert_same_predictions, dist_train_two_iterations, predictions_of)
 from helpers import run_python as run
 
 from ckd_mmdet.runs import data_root_options
@@ -84,20 +84,10 @@ def test_a_teacher_of_another_class_order_stops_before_the_first_iteration(
 
 
 def test_two_process_gloo_training_with_dist_train_sh(tmp_path, shapes_root, teacher_ckpt):
-    work_dir = tmp_path / 'dist'
-    env = {**os.environ, 'PORT': str(free_port()),
-           'PATH': f'{os.path.dirname(sys.executable)}{os.pathsep}{os.environ["PATH"]}',
-           'PYTHONWARNINGS': 'ignore'}
-    result = subprocess.run(
-        ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(DISTILL_CONFIG), '2',
-         '--work-dir', str(work_dir), '--cfg-options', f'model.teacher_ckpt={teacher_ckpt}',
-         'train_cfg.max_iters=2', 'train_cfg.val_interval=100', *data_root_options(shapes_root)],
-        capture_output=True, text=True, timeout=600, env=env)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-5000:]
-    assert 'Distributed training: True' in log and 'MMDistributedDataParallel' in log
+    log = dist_train_two_iterations(DISTILL_CONFIG, tmp_path / 'dist',
+                                    f'model.teacher_ckpt={teacher_ckpt}',
+                                    *data_root_options(shapes_root))
     assert re.search(r'Iter\(train\) \[2/2\].* loss_ckd: \d+\.\d+', log)
-    assert (work_dir / 'iter_2.pth').is_file()
 
 
 def test_local_rank_spellings(tmp_path):

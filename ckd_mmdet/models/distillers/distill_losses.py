@@ -9,6 +9,7 @@ from torch import Tensor, nn
 from ..builder import build_loss
 from .alignment import alignment_scalars, teacher_accuracy
 from .feature_distillation import FeatureDistillation, loss_key, neck_channels
+from .prior_selection import PriorSelection, per_loss
 
 LossConfig = Union[dict, Sequence[dict], None]
 
@@ -53,6 +54,12 @@ def logit_losses(distiller: nn.Module) -> List[Tuple[str, nn.Module]]:
     return [(distiller.distill_loss_name, distiller.distill_loss)]
 
 
+def loss_selections(distiller: nn.Module) -> List[PriorSelection]:
+    """The row selection (``distiller.samples``) of each logit loss, in the order of
+    ``distill_loss``."""
+    return per_loss(distiller.samples, len(logit_losses(distiller)))
+
+
 def takes(loss: nn.Module, argument: str) -> bool:
     """Whether ``loss.forward`` takes ``argument`` (DKD's ``gt_labels``, CKD's ``groups``)."""
     return argument in inspect.signature(loss.forward).parameters
@@ -60,13 +67,14 @@ def takes(loss: nn.Module, argument: str) -> bool:
 
 def selected_row_losses(distiller: nn.Module, student_rows: Tensor, teacher_rows: Tensor,
                         labels: Optional[Tensor], objects: Optional[Tensor],
-                        positives_name: str) -> Dict[str, Tensor]:
-    """Each logit loss of ``distiller`` on the rows its selection (``distiller.selections()``)
-    takes from the (B, rows, C) logits of both, with the alignment scalars; the teacher is
-    checked on the positives (labels in [0, num_classes), ``positives_name`` in the warning)."""
-    selections = distiller.selections()
+                        positives_name: str, scalars: bool = True) -> Dict[str, Tensor]:
+    """Each logit loss of ``distiller`` on the rows its selection (``loss_selections``) takes
+    from the (B, rows, C) logits of both; with ``scalars``, the teacher is checked on the
+    positives (labels in [0, num_classes), ``positives_name`` in the warning) and the
+    alignment scalars are added (False: the losses alone, e.g. a DETR's auxiliary layers)."""
+    selections = loss_selections(distiller)
     accuracy = None
-    if labels is not None:
+    if labels is not None and scalars:
         positives = selections[0].positives(labels)
         classes = teacher_rows[..., :selections[0].num_classes][positives]
         distiller.check_teacher(classes, labels[positives], positives_name)
@@ -76,6 +84,7 @@ def selected_row_losses(distiller: nn.Module, student_rows: Tensor, teacher_rows
         student, teacher, keywords = selection(student_rows, teacher_rows, labels, objects)
         losses[name] = loss(student, teacher, **keywords)
         rows.append(len(student))
-    losses.update(alignment_scalars(logit_losses(distiller), rows, accuracy,
-                                    student_rows.device))
+    if scalars:
+        losses.update(alignment_scalars(logit_losses(distiller), rows, accuracy,
+                                        student_rows.device))
     return losses

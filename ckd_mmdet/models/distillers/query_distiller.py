@@ -1,7 +1,7 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """Query-level logit (and neck feature) distillation for DETR-family students: a row is
 (image, decoder query), and the teacher's decoder answers the student's own queries."""
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Union
 
 import torch
 from mmdet.models.detectors import DINO, DeformableDETR
@@ -10,9 +10,10 @@ from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from torch import Tensor
 
-from .distill_losses import init_distill_losses, logit_losses, selected_row_losses
+from .distill_losses import (init_distill_losses, logit_losses, loss_selections,
+                             selected_row_losses)
 from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
-from .prior_selection import PriorSelection, build_selections, per_loss
+from .prior_selection import build_selections
 from .recording import recording
 
 
@@ -93,7 +94,7 @@ class QueryDistiller(FrozenTeacherMixin):
                             'query logits')
         self.samples = build_selections(samples, len(logit_losses(self)),
                                         self.bbox_head.num_classes)
-        if any(selection.twins is not None for selection in self.selections()):
+        if any(selection.twins is not None for selection in loss_selections(self)):
             raise ValueError('samples.twins: the Hungarian matching gives each object one '
                              'query, so there are no twins to tell apart; leave it unset')
 
@@ -111,14 +112,15 @@ class QueryDistiller(FrozenTeacherMixin):
             student_layers = outputs['result'][0][:, :, -self.num_queries:]
             last = len(student_layers) - 1
             for layer in (range(last + 1) if self.decoder_layers == 'all' else [last]):
-                # each layer's rows, matched by the student's own matching of that layer
+                # each layer's rows, matched by the student's own matching of that layer; the
+                # teacher check and the scalars are the last layer's
                 student_rows = student_layers[layer]
                 found = selected_row_losses(
                     self, student_rows, teacher_layers[layer - last - 1],
-                    matched_labels(targets['calls'], student_rows), None, 'matched queries')
+                    matched_labels(targets['calls'], student_rows), None, 'matched queries',
+                    scalars=layer == last)
                 if layer != last:  # as mmdet names DETRs' auxiliary losses: d0.loss_cls
-                    found = {f'd{layer}.{key}': value for key, value in found.items()
-                             if 'loss' in key}
+                    found = {f'd{layer}.{key}': value for key, value in found.items()}
                 losses.update(found)
         if self.feature_distill is not None:
             losses.update(self.feature_distill(features['result'], teacher_features))
@@ -141,10 +143,6 @@ class QueryDistiller(FrozenTeacherMixin):
             states = teacher.forward_decoder(**decoder_inputs)['hidden_states']
             return torch.stack([teacher.bbox_head.cls_branches[layer](state).float()
                                 for layer, state in enumerate(states)])
-
-    def selections(self) -> List[PriorSelection]:
-        """The row selection of each logit loss, in the order of ``distill_loss``."""
-        return per_loss(self.samples, len(logit_losses(self)))
 
     def _check_pair(self, teacher) -> None:
         name = type(self).__name__
@@ -178,7 +176,7 @@ class QueryDistiller(FrozenTeacherMixin):
 
 
 def matched_labels(calls: list, scores: Tensor) -> Tensor:
-    """(B, Q) class of the object each query of ``scores`` (B, Q, C: the last decoder layer's
+    """(B, Q) class of the object each query of ``scores`` (B, Q, C: one decoder layer's
     matching queries) was matched to, ``num_classes`` for the unmatched: the targets of the
     student's own ``get_targets`` call on those scores (one call per decoder layer and one
     for the encoder, told apart by the tensor they read)."""
@@ -187,8 +185,8 @@ def matched_labels(calls: list, scores: Tensor) -> Tensor:
         if first.data_ptr() == scores[0].data_ptr() and first.shape == scores[0].shape:
             return torch.stack(call['result'][0])
     raise RuntimeError(f"QueryDistiller: none of the student head's {len(calls)} "
-                       'get_targets() calls read the last decoder layer\'s matching queries; '
-                       'the head computes its loss otherwise than DINOHead')
+                       "get_targets() calls read this decoder layer's matching queries; the "
+                       'head computes its loss otherwise than DINOHead')
 
 
 def teacher_queries(teacher, positions: Tensor) -> Dict[str, Tensor]:

@@ -2,7 +2,7 @@
 """Prior-level logit (and FPN feature) distillation for single-stage (dense) detectors: the
 student is the detector."""
 from contextlib import nullcontext
-from typing import List, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 import torch
 from mmdet.models.detectors import SingleStageDetector
@@ -12,9 +12,10 @@ from mmengine.dist import get_world_size
 from torch import Tensor
 
 from .dense_heads import adapter_for, prior_rows
-from .distill_losses import init_distill_losses, logit_losses, selected_row_losses, takes
+from .distill_losses import (init_distill_losses, logit_losses, loss_selections,
+                             selected_row_losses, takes)
 from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
-from .prior_selection import PriorSelection, build_selections, per_loss
+from .prior_selection import PriorSelection, build_selections
 from .recording import recording
 
 
@@ -101,13 +102,13 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
         self.distill_centerness = bool(distill_centerness)
         self.samples = build_selections(samples, len(logit_losses(self)),
                                         self.bbox_head.num_classes)
-        for (name, loss), selection in zip(logit_losses(self), self.selections()):
+        for (name, loss), selection in zip(logit_losses(self), loss_selections(self)):
             self._check_twins(selection, loss)
         if use_syncbn and get_world_size() > 1:
             torch.nn.SyncBatchNorm.convert_sync_batchnorm(self)
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
-        selections = self.selections()
+        selections = loss_selections(self)
         needs_objects = any(selection.needs_objects for selection in selections)
         with recording(self, 'extract_feat') as features, \
                 recording(self.bbox_head, 'forward') as outputs, \
@@ -153,10 +154,6 @@ class SingleStageDistiller(FrozenTeacherMixin, SingleStageDetector):
                 'strides, priors per location and classes, and the same input images.')
         columns = student_maps[0].shape[1] // self.bbox_head.num_base_priors
         return prior_rows(student_maps, columns), prior_rows(teacher_maps, columns)
-
-    def selections(self) -> List[PriorSelection]:
-        """The row selection of each logit loss, in the order of ``distill_loss``."""
-        return per_loss(self.samples, len(logit_losses(self)))
 
     def _check_twins(self, selection: PriorSelection, loss) -> None:
         if selection.twins is None:

@@ -221,3 +221,20 @@ def test_every_decoder_layer_distils_against_the_teachers_same_layer():
     assert len(targets['calls']) == 3  # two decoder layers and the encoder
     with pytest.raises(ValueError, match='decoder.num_layers is 2, the teacher.s 3'):
         MODELS.build(detr_distiller_model(decoder_layers='all'))
+
+
+def test_under_every_layer_the_teacher_is_checked_on_its_last_layer():
+    """decoder_layers='all': the teacher check and teacher_acc read the last layer's logits
+    (the teacher's answer), never an auxiliary layer's, whatever order the layers run in."""
+    two_layers = detr_model(teacher=True)
+    two_layers['decoder'].update(num_layers=2)
+    distiller = MODELS.build(detr_distiller_model(teacher=two_layers, decoder_layers='all'))
+    with recording(distiller, 'check_teacher') as check, \
+            recording(distiller, 'teacher_logits') as teacher:
+        distiller(**batch(distiller), mode='loss')
+    assert len(check['calls']) == 1
+    checked, layers = check['logits'], teacher['result']
+    assert checked.shape == (sum(OBJECTS), 12)
+    last, first = layers[-1].reshape(-1, 12), layers[0].reshape(-1, 12)
+    assert all((last == row).all(1).any() for row in checked)
+    assert not any((first == row).all(1).any() for row in checked)
