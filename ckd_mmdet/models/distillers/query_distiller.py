@@ -1,9 +1,10 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """Query-level logit (and neck feature) distillation for DETR-family students: a row is
 (image, decoder query), and the teacher's decoder answers the student's own queries."""
-from typing import Dict, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
+import torch.nn.functional as F
 from mmdet.models.detectors import DINO, DeformableDETR
 from mmdet.models.layers.transformer import inverse_sigmoid
 from mmdet.registry import MODELS
@@ -58,6 +59,12 @@ class QueryDistiller(FrozenTeacherMixin):
             ``twins``, which a one-to-one matching never has.
         feature_distill (dict, optional): Neck feature distillation (``FeatureDistillation``).
         teacher_precision, teacher_channels_last, teacher_check: As ``SingleStageDistiller``.
+        general_points (int): KD-DETR's "general" distillation points: this many random boxes
+            per step (each of cx, cy, w, h the sigmoid of a standard normal draw, the same for
+            every image of the batch) that both decoders also answer, in a pass of their own
+            (the student's with its own queries for them, as the teacher's). Their rows follow
+            the matching queries' as unmatched rows: mode 'all', 'teacher_topk' and
+            ``background_ratio`` take them, 'positives' alone never (refused). 0: none.
         decoder_layers (str): 'last': the last decoder layer's rows; 'all': every layer's,
             each against the teacher's same layer (the decoders must be as deep), with the
             student's matching of that layer, the other layers' losses named ``d0.loss_ckd``
@@ -77,11 +84,16 @@ class QueryDistiller(FrozenTeacherMixin):
                  teacher_channels_last: bool = False,
                  teacher_check: bool = True,
                  decoder_layers: str = 'last',
+                 general_points: int = 0,
                  **student) -> None:
         super().__init__(**student)
         if decoder_layers not in ('last', 'all'):
             raise ValueError(f"decoder_layers must be 'last' or 'all', got {decoder_layers!r}")
         self.decoder_layers = decoder_layers
+        if not (isinstance(general_points, int) and general_points >= 0):
+            raise ValueError(f'general_points must be an int >= 0, got {general_points!r}')
+        self.general_points = general_points
+        check_content_queries(self, 'student', general_points)
         if not self.as_two_stage:
             raise ValueError(f'{type(self).__name__} needs a two-stage student '
                              '(as_two_stage=True): its decoder starts from boxes the teacher '
@@ -97,6 +109,12 @@ class QueryDistiller(FrozenTeacherMixin):
         if any(selection.twins is not None for selection in loss_selections(self)):
             raise ValueError('samples.twins: the Hungarian matching gives each object one '
                              'query, so there are no twins to tell apart; leave it unset')
+        if general_points and all(selection.mode == 'positives' and
+                                  selection.background_ratio is None
+                                  for selection in loss_selections(self)):
+            raise ValueError(f"general_points={general_points}: samples.mode 'positives' "
+                             'takes only matched queries, never a general point; use mode '
+                             "'all' (KD-DETR), 'teacher_topk' or background_ratio")
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
         with recording(self, 'extract_feat') as features, \
@@ -108,17 +126,25 @@ class QueryDistiller(FrozenTeacherMixin):
         if self.distill_loss is not None:
             # The matching queries come after DINO's denoising ones (Deformable DETR: none).
             positions = decoder['reference_points'][:, -self.num_queries:]
-            teacher_layers = self.teacher_logits(teacher_features, positions, batch_data_samples)
+            point_sets = [positions]
+            if self.general_points:
+                point_sets.append(general_boxes(self.general_points, positions))
+                general = self.decoder_logits(self, decoder, point_sets[1])
+            teacher_layers = self.teacher_logits(teacher_features, point_sets, batch_data_samples)
             student_layers = outputs['result'][0][:, :, -self.num_queries:]
             last = len(student_layers) - 1
             for layer in (range(last + 1) if self.decoder_layers == 'all' else [last]):
                 # each layer's rows, matched by the student's own matching of that layer; the
                 # teacher check and the scalars are the last layer's
                 student_rows = student_layers[layer]
+                labels = matched_labels(targets['calls'], student_rows)
+                if self.general_points:  # unmatched rows after the matching queries
+                    student_rows = torch.cat([student_rows, general[layer - last - 1]], 1)
+                    labels = F.pad(labels, (0, self.general_points),
+                                   value=self.bbox_head.num_classes)
                 found = selected_row_losses(
-                    self, student_rows, teacher_layers[layer - last - 1],
-                    matched_labels(targets['calls'], student_rows), None, 'matched queries',
-                    scalars=layer == last)
+                    self, student_rows, teacher_layers[layer - last - 1], labels, None,
+                    'matched queries', scalars=layer == last)
                 if layer != last:  # as mmdet names DETRs' auxiliary losses: d0.loss_cls
                     found = {f'd{layer}.{key}': value for key, value in found.items()}
                 losses.update(found)
@@ -126,23 +152,33 @@ class QueryDistiller(FrozenTeacherMixin):
             losses.update(self.feature_distill(features['result'], teacher_features))
         return losses
 
-    def teacher_logits(self, teacher_features, positions: Tensor,
+    def teacher_logits(self, teacher_features, point_sets: List[Tensor],
                        batch_data_samples: SampleList) -> Tensor:
         """(layers, B, Q, C) class logits of the teacher's decoder layers when its decoder
-        starts from ``positions`` (B, Q, 4: the student's initial boxes, normalised cx, cy, w,
-        h) with its own queries for them (``teacher_queries``); fp32, no gradient, one encoder
-        and one decoder pass."""
+        starts from each of ``point_sets`` (B, Q_i, 4 boxes, normalised cx, cy, w, h: the
+        student's initial boxes, then any general points; Q = their sum) with its own queries
+        for them (``queries_for``); fp32, no gradient, one encoder pass and a decoder pass
+        per set (the sets do not attend to each other)."""
         teacher = self.teacher
-        positions = positions.detach().float()  # fp16 from the student's head under --amp
-        with teacher_head_in_fp32(positions.device.type):
+        with teacher_head_in_fp32(point_sets[0].device.type):
             encoder_inputs, decoder_inputs = teacher.pre_transformer(teacher_features,
                                                                      batch_data_samples)
-            memory = teacher.forward_encoder(**encoder_inputs)['memory']
-            decoder_inputs.update(teacher_queries(teacher, positions), memory=memory,
-                                  reference_points=positions)
-            states = teacher.forward_decoder(**decoder_inputs)['hidden_states']
-            return torch.stack([teacher.bbox_head.cls_branches[layer](state).float()
-                                for layer, state in enumerate(states)])
+            decoder_inputs['memory'] = teacher.forward_encoder(**encoder_inputs)['memory']
+            return torch.cat([self.decoder_logits(teacher, decoder_inputs,
+                                                  points.detach().float()).float()
+                              for points in point_sets], dim=2)
+
+    @staticmethod
+    def decoder_logits(model, decoder_inputs: dict, boxes: Tensor) -> Tensor:
+        """(layers, B, Q, C) class logits of ``model``'s decoder layers run from ``boxes``
+        (B, Q, 4) with its own queries for them, on the encoder outputs of ``decoder_inputs``
+        (the arguments of one of its ``forward_decoder`` calls)."""
+        inputs = {key: decoder_inputs[key] for key in (
+            'memory', 'memory_mask', 'spatial_shapes', 'level_start_index', 'valid_ratios')}
+        states = model.forward_decoder(**inputs, **queries_for(model, boxes),
+                                       reference_points=boxes)['hidden_states']
+        return torch.stack([model.bbox_head.cls_branches[layer](state)
+                            for layer, state in enumerate(states)])
 
     def _check_pair(self, teacher) -> None:
         name = type(self).__name__
@@ -168,11 +204,7 @@ class QueryDistiller(FrozenTeacherMixin):
                              f"student's decoder.num_layers is {self.decoder.num_layers}, the "
                              f"teacher's {teacher.decoder.num_layers}. Use decoder_layers="
                              "'last' or a teacher of the same depth.")
-        if isinstance(teacher, DINO) and teacher.num_queries < self.num_queries:
-            raise ValueError(f"the teacher answers the student's {self.num_queries} queries "
-                             f'with its own content queries, but its num_queries is '
-                             f'{teacher.num_queries}. Lower the student\'s num_queries or use '
-                             'a teacher with at least as many.')
+        check_content_queries(teacher, 'teacher', self.num_queries, self.general_points)
 
 
 def matched_labels(calls: list, scores: Tensor) -> Tensor:
@@ -189,18 +221,38 @@ def matched_labels(calls: list, scores: Tensor) -> Tensor:
                        'head computes its loss otherwise than DINOHead')
 
 
-def teacher_queries(teacher, positions: Tensor) -> Dict[str, Tensor]:
-    """The inputs of ``teacher.forward_decoder`` that say what to look for at ``positions``
+def queries_for(model, positions: Tensor) -> Dict[str, Tensor]:
+    """The inputs of ``model.forward_decoder`` that say what to look for at ``positions``
     (B, Q, 4), besides the boxes themselves."""
     batch, count = positions.shape[:2]
-    if isinstance(teacher, DINO):  # learned content queries, no denoising part
-        content = teacher.query_embedding.weight[:count]
+    if isinstance(model, DINO):  # learned content queries, no denoising part
+        content = model.query_embedding.weight[:count]
         return dict(query=content.expand(batch, -1, -1), dn_mask=None)
     # A two-stage Deformable DETR: queries made from the boxes (its pre_decoder).
-    embedded = teacher.pos_trans_norm(teacher.pos_trans_fc(
-        teacher.get_proposal_pos_embed(inverse_sigmoid(positions))))
+    embedded = model.pos_trans_norm(model.pos_trans_fc(
+        model.get_proposal_pos_embed(inverse_sigmoid(positions))))
     query_pos, query = torch.split(embedded, embedded.shape[-1] // 2, dim=2)
     return dict(query=query, query_pos=query_pos)
+
+
+def general_boxes(count: int, like: Tensor) -> Tensor:
+    """(B, count, 4) random boxes, normalised cx, cy, w, h, the same for every image of
+    ``like`` (B, Q, 4): each coordinate the sigmoid of a standard normal draw, as KD-DETR's
+    general points (a fresh ``nn.Embedding(count, 4)``'s weight, its reference points before
+    the sigmoid), from the run's seeded generator."""
+    boxes = torch.randn(count, 4, device=like.device).sigmoid()
+    return boxes.expand(len(like), -1, -1)
+
+
+def check_content_queries(model, who: str, *counts: int) -> None:
+    """A DINO answers Q points with its first Q content queries: refuses ``counts`` (points
+    of one decoder pass each) above its ``num_queries``, naming the setting."""
+    wanted = max(counts)
+    if isinstance(model, DINO) and model.num_queries < wanted:
+        raise ValueError(f"the {who} answers {wanted} points per decoder pass (the student's "
+                         'num_queries, general_points) with its own content queries, but its '
+                         f'num_queries is {model.num_queries}. Lower the student\'s '
+                         f'num_queries or general_points, or use a {who} with at least as many.')
 
 
 @MODELS.register_module()

@@ -72,7 +72,7 @@ def test_the_teacher_decoder_starts_from_the_students_initial_boxes(distiller):
             encoder_inputs, _ = teacher.pre_transformer(features, data['data_samples'])
             own, _ = teacher.pre_decoder(**teacher.forward_encoder(**encoder_inputs))
         with recording(teacher, 'forward_decoder') as answer:
-            distiller.teacher_logits(features, own['reference_points'], data['data_samples'])
+            distiller.teacher_logits(features, [own['reference_points']], data['data_samples'])
         for key in ('query', 'query_pos'):
             assert torch.allclose(answer[key], own[key], atol=1e-5)
 
@@ -114,13 +114,13 @@ def test_rows_are_the_queries_the_last_decoder_layer_matched(distiller):
 @pytest.mark.parametrize('family', ['dino', 'deformable_detr'])
 def test_a_teacher_equal_to_the_student_gives_equal_rows_query_by_query(family):
     """BN in eval mode and no dropout: the same weights give the same logits (DINO's
-    matching queries are masked from its denoising ones)."""
+    matching queries are masked from its denoising ones), general points included."""
     same = detr_model(family, deterministic=True)
     distiller = MODELS.build(dict(
         detr_distiller_model(family, teacher=same, distill_loss=[
             dict(type='CKDLoss'), dict(type='SigmoidKDLoss')],
             samples=[dict(mode='positives', center=False), dict(mode='all', center=False)],
-            decoder_layers='all'),
+            decoder_layers='all', general_points=4),
         **{key: same[key] for key in ('backbone', 'encoder', 'decoder')}))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -131,7 +131,7 @@ def test_a_teacher_equal_to_the_student_gives_equal_rows_query_by_query(family):
     losses = distiller(**batch(distiller), mode='loss')
     assert len(kd) == distiller.decoder.num_layers  # every layer against the same layer
     for student, teacher, _ in kd:
-        assert student.shape == (len(OBJECTS) * distiller.num_queries, 12)
+        assert student.shape == (len(OBJECTS) * (distiller.num_queries + 4), 12)
         assert torch.allclose(student, teacher, atol=1e-4)
     assert losses['loss_sigmoid_kd'] < 1e-4 and losses['d0.loss_sigmoid_kd'] < 1e-4
     student, teacher, _ = ckd[-1]
@@ -238,3 +238,40 @@ def test_under_every_layer_the_teacher_is_checked_on_its_last_layer():
     last, first = layers[-1].reshape(-1, 12), layers[0].reshape(-1, 12)
     assert all((last == row).all(1).any() for row in checked)
     assert not any((first == row).all(1).any() for row in checked)
+
+
+@pytest.mark.parametrize('pair', PAIRS, ids=['-'.join(pair) for pair in PAIRS])
+def test_general_points_reach_both_decoders_as_unmatched_rows(pair):
+    """KD-DETR's general points: the same random boxes in a second decoder pass of each
+    model (the teacher's encoder still once), their rows after the matching queries'."""
+    distiller = build(*pair, general_points=5, distill_loss=dict(type='SigmoidKDLoss'),
+                      samples=dict(mode='all', weight='teacher_confidence', center=False))
+    fed = spy_loss(distiller.distill_loss)
+    with recording(distiller, 'forward_decoder') as student, \
+            recording(distiller.teacher, 'forward_decoder') as teacher, \
+            recording(distiller.teacher, 'forward_encoder') as encoder:
+        losses = distiller(**batch(distiller), mode='loss')
+    assert len(student['calls']) == len(teacher['calls']) == 2 and len(encoder['calls']) == 1
+    boxes = student['calls'][1]['reference_points']
+    assert boxes.shape == (len(OBJECTS), 5, 4) and ((boxes > 0) & (boxes < 1)).all()
+    assert torch.equal(boxes[0], boxes[1])  # the same points for every image
+    assert torch.equal(teacher['calls'][1]['reference_points'], boxes)
+    if hasattr(distiller, 'dn_query_generator'):  # the student's own content queries
+        content = distiller.query_embedding.weight[:5]
+        assert all(torch.equal(query, content) for query in student['calls'][1]['query'])
+    queries = distiller.num_queries
+    assert len(fed[0][0]) == losses['distill_rows'] == len(OBJECTS) * (queries + 5)
+    # the general rows are the second passes' last-layer logits, image after image
+    rows = distiller.bbox_head.cls_branches[-1](student['result']['hidden_states'][-1])
+    assert torch.allclose(fed[0][0].view(len(OBJECTS), queries + 5, -1)[:, queries:], rows,
+                          atol=1e-6)
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(general_points=5), "samples.mode 'positives' takes only matched queries"),
+    (dict(general_points=31, samples=dict(mode='all')), 'general_points, or use a student'),
+    (dict(general_points=-1), 'general_points must be an int >= 0'),
+])
+def test_general_points_that_cannot_be_distilled_are_refused(options, message):
+    with pytest.raises(ValueError, match=message):
+        MODELS.build(detr_distiller_model(**options))
