@@ -82,6 +82,8 @@ PKD_REFERENCES = {'CKD + PKD': ('KD + PKD', 'PKD'), 'KD + PKD': 'PKD',
 
 DENSE_REFERENCES = {'CKD': 'KD', 'KD (every prior)': 'KD',  # a row choice must beat KD too
                     **{name: ('CKD', 'KD') for name in dense_rows(None)}}
+CKD_DINO = 'ckd_dino_r34-r18-narrow_shapes.py'
+KD_DINO = 'kd_dino_r34-r18-narrow_shapes.py'
 KD_RCNN = 'kd_faster-rcnn_r34-r18-narrow_shapes.py'
 DKD_RCNN = 'dkd_faster-rcnn_r34-r18-narrow_shapes.py'
 CKD_RCNN = 'ckd_faster-rcnn_r34-r18-narrow_shapes.py'
@@ -134,10 +136,18 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
                  'KD (every prior)': (KD_RETINA, EVERY_PRIOR), 'CKD': CKD_RETINA,
                  **dense_rows(CKD_RETINA), **beside_pkd('retinanet')}),
     'dino': dict(  # a DETR: the teacher's decoder answers the student's queries (QueryDistiller)
-        title='DINO R-34', teacher='dino_r34_shapes.py', references={'CKD': 'KD'},
+        title='DINO R-34', teacher='dino_r34_shapes.py', references={
+            'CKD': 'KD', 'KD + 50 general points': 'KD',
+            **{name: ('CKD', 'KD') for name in ('CKD matched + teacher top-10',
+                                                'CKD every decoder layer')}},
         methods={'student alone': 'dino_r18-narrow_shapes.py',
-                 'KD': 'kd_dino_r34-r18-narrow_shapes.py',  # every query, KD-DETR's weighting
-                 'CKD': 'ckd_dino_r34-r18-narrow_shapes.py'}),  # matched queries
+                 'KD': KD_DINO,  # every query, KD-DETR's confidence weighting
+                 'CKD': CKD_DINO,  # the matched queries, one row per object
+                 # the other rows the issue names, and KD-DETR's random points
+                 'CKD matched + teacher top-10': (CKD_DINO, [
+                     'model.samples.mode=positives+teacher_topk', 'model.samples.topk=10']),
+                 'CKD every decoder layer': (CKD_DINO, ['model.decoder_layers=all']),
+                 'KD + 50 general points': (KD_DINO, ['model.general_points=50'])}),
 }
 
 

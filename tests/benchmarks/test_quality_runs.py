@@ -301,8 +301,8 @@ def test_a_killed_run_continues_where_it_stopped(tmp_path, teacher_ckpt, shapes_
     assert_same_weights(weights(last), unstopped)
 
 
-@pytest.mark.parametrize('pair', ['gfl', 'retinanet'])
-def test_each_dense_method_has_the_losses_its_name_says(pair):
+@pytest.mark.parametrize('pair', ['gfl', 'retinanet', 'dino'])
+def test_each_method_has_the_losses_its_name_says(pair):
     """A method's label is its row in the report: CKD, KD and PKD in the name and only those,
     in the config as the run resolves it (its --cfg-options merged)."""
     from distill_quality import PAIRS
