@@ -56,7 +56,6 @@ def test_step_rows_are_the_positives_with_their_classes(model):
     torch.manual_seed(0)
     distiller = MODELS.build(model)
     distiller.init_weights()
-    distiller.teacher.init_weights()  # DINO's level_embed: uninitialised memory before it
     packed = demo_mm_inputs(batch_size=2, image_shapes=(3, 96, 96), num_items=[3, 2],
                             num_classes=12)
     data = distiller.data_preprocessor(packed, True)

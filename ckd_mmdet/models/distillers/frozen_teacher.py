@@ -15,7 +15,8 @@ from mmengine.registry import DefaultScope
 from torch import Tensor, nn
 
 from .alignment import TeacherCheck
-from .teacher_checkpoint import check_teacher_classes, load_teacher_checkpoint
+from .teacher_checkpoint import (check_teacher_classes, init_without_downloads,
+                                 load_teacher_checkpoint)
 from .teacher_inputs import input_converter
 
 TEACHER_PRECISIONS = {'fp32': None, 'fp16': torch.float16, 'bf16': torch.bfloat16}
@@ -86,7 +87,9 @@ class FrozenTeacherMixin:
         name = type(self).__name__
         if self.teacher_ckpt is None:
             warnings.warn(f'{name}: teacher_ckpt is None, the teacher keeps random weights '
-                          'and distillation teaches nothing useful.')
+                          '(its own initialisation, no pretrained backbone fetched) and '
+                          'distillation teaches nothing useful.')
+            init_without_downloads(self.teacher)
         else:
             self.teacher_classes = load_teacher_checkpoint(self.teacher, self.teacher_ckpt)
             print_log(f'{name}: teacher weights loaded from {self.teacher_ckpt}',

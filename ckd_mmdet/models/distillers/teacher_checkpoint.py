@@ -1,6 +1,7 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """Reading a teacher checkpoint: its weights, refused unless they fit the teacher config, and
-the class names it was trained on, checked against the training set's."""
+the class names it was trained on, checked against the training set's; without one, the
+random teacher's own initialisation."""
 import re
 from typing import List, Optional, Sequence
 
@@ -9,6 +10,28 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from torch import nn
 
 from ...bridges.checkpoint_loading import CheckpointRefusedError
+
+
+def init_without_downloads(model: nn.Module) -> None:
+    """``model.init_weights()`` with every ``Pretrained`` init_cfg left out: the random
+    teacher of ``teacher_ckpt=None`` (tests, smoke runs) has each parameter initialised as its
+    config says (mmdet allocates some uninitialised until then: DINO's ``level_embed``, whose
+    garbage gives NaN logits), and nothing is fetched."""
+    def pretrained(cfg):
+        return isinstance(cfg, dict) and cfg.get('type') == 'Pretrained'
+
+    kept = []
+    for module in model.modules():
+        cfg = getattr(module, 'init_cfg', None)
+        if pretrained(cfg) or (isinstance(cfg, list) and any(map(pretrained, cfg))):
+            kept.append((module, cfg))
+            module.init_cfg = None if pretrained(cfg) else [
+                one for one in cfg if not pretrained(one)]
+    try:
+        model.init_weights()
+    finally:
+        for module, cfg in kept:
+            module.init_cfg = cfg
 
 
 def load_teacher_checkpoint(teacher: nn.Module, location: str) -> Optional[List[str]]:

@@ -27,9 +27,6 @@ def build(student='dino', teacher='dino', **options):
         distiller = MODELS.build(detr_distiller_model(
             student, teacher=detr_model(teacher, teacher=True), **options))
         distiller.init_weights()
-        # DINO's level_embed is uninitialised memory until init_weights(); a checkpoint
-        # would fill it.
-        distiller.teacher.init_weights()
     return distiller
 
 
@@ -275,3 +272,20 @@ def test_general_points_reach_both_decoders_as_unmatched_rows(pair):
 def test_general_points_that_cannot_be_distilled_are_refused(options, message):
     with pytest.raises(ValueError, match=message):
         MODELS.build(detr_distiller_model(**options))
+
+
+def test_a_random_teacher_is_initialised_without_fetching_its_pretrained_backbone():
+    """teacher_ckpt=None: the teacher gets its own init_weights() (DINO allocates level_embed
+    uninitialised until then: NaN logits from garbage memory), its Pretrained init_cfg left
+    out (a missing file here would raise) and put back."""
+    teacher = detr_model(teacher=True)
+    pretrained = dict(type='Pretrained', checkpoint='/nonexistent/resnet34.pth')
+    teacher['backbone']['init_cfg'] = pretrained
+    distiller = MODELS.build(detr_distiller_model(teacher=teacher))
+    with pytest.warns(UserWarning, match='teacher_ckpt is None'):
+        distiller.init_weights()
+    assert distiller.teacher._is_init and distiller.teacher.backbone.init_cfg == pretrained
+    level_embed = distiller.teacher.level_embed
+    assert torch.isfinite(level_embed).all() and level_embed.std() > 0.5  # normal_() of init
+    losses = distiller(**batch(distiller), mode='loss')
+    assert torch.isfinite(losses['loss_ckd'])
