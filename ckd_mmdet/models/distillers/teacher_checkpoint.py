@@ -27,9 +27,13 @@ def init_without_downloads(model: nn.Module) -> None:
             kept.append((module, cfg))
             module.init_cfg = None if pretrained(cfg) else [
                 one for one in cfg if not pretrained(one)]
+    # mmengine dumps every parameter's init info of a top-level module into the log (or the
+    # terminal): the teacher's is noise beside the student's, so its dump is skipped.
+    model._dump_init_info = lambda: None
     try:
         model.init_weights()
     finally:
+        del model._dump_init_info
         for module, cfg in kept:
             module.init_cfg = cfg
 
