@@ -248,11 +248,16 @@ def check_content_queries(model, who: str, *counts: int) -> None:
     """A DINO answers Q points with its first Q content queries: refuses ``counts`` (points
     of one decoder pass each) above its ``num_queries``, naming the setting."""
     wanted = max(counts)
-    if isinstance(model, DINO) and model.num_queries < wanted:
-        raise ValueError(f"the {who} answers {wanted} points per decoder pass (the student's "
-                         'num_queries, general_points) with its own content queries, but its '
-                         f'num_queries is {model.num_queries}. Lower the student\'s '
-                         f'num_queries or general_points, or use a {who} with at least as many.')
+    if not (isinstance(model, DINO) and model.num_queries < wanted):
+        return
+    if who == 'student':  # only general_points can exceed the student's own queries
+        advice = "Lower general_points or raise the student's num_queries."
+    else:
+        advice = ("Lower the student's num_queries or general_points, or use a teacher with "
+                  'at least as many.')
+    raise ValueError(f"the {who} answers {wanted} points per decoder pass (the student's "
+                     'num_queries, general_points) with its own content queries, but its '
+                     f'num_queries is {model.num_queries}. {advice}')
 
 
 @MODELS.register_module()

@@ -266,7 +266,13 @@ def test_general_points_reach_both_decoders_as_unmatched_rows(pair):
 
 @pytest.mark.parametrize('options, message', [
     (dict(general_points=5), "samples.mode 'positives' takes only matched queries"),
-    (dict(general_points=31, samples=dict(mode='all')), 'general_points, or use a student'),
+    (dict(general_points=31, samples=dict(mode='all')),
+     r"the student answers 31 points .* num_queries is 30\. Lower general_points or raise "
+     "the student's num_queries"),
+    (dict(general_points=20, samples=dict(mode='all'), teacher=detr_model(
+        teacher=True, num_queries=10)),
+     r"teacher answers 30 points .* num_queries is 10\. Lower the student's num_queries or "
+     'general_points, or use a teacher'),
     (dict(general_points=-1), 'general_points must be an int >= 0'),
 ])
 def test_general_points_that_cannot_be_distilled_are_refused(options, message):
