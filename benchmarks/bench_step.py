@@ -109,13 +109,14 @@ def main():
     dense = isinstance(distiller, SingleStageDistiller)
     loss_fn, features_fn = distiller.distill_loss, distiller.feature_distill
     if not dense:  # the teacher's head on what the student gave it: RoIs, initial boxes
-        teacher_logits = distiller.teacher_logits
+        answer = 'teacher_logits' if two_stage else 'teacher_outputs'
+        teacher_answer = getattr(distiller, answer)
 
         def capture(features, *given):
             captured['given'] = given
-            return teacher_logits(features, *given)
+            return teacher_answer(features, *given)
 
-        distiller.teacher_logits = capture
+        setattr(distiller, answer, capture)
     elif loss_fn is not None:
         prior_logits = distiller.prior_logits
 
@@ -145,7 +146,7 @@ def main():
             if loss_fn is None:
                 return None
             if not dense:
-                return teacher_logits(features, *captured['given'])
+                return teacher_answer(features, *captured['given'])
             return distiller.teacher.bbox_head(features)
 
     def connector_share():

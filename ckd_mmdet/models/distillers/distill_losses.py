@@ -16,12 +16,14 @@ LossConfig = Union[dict, Sequence[dict], None]
 
 def init_distill_losses(distiller: nn.Module, distill_loss: LossConfig,
                         distill_loss_name: Union[str, Sequence[str], None],
-                        feature_distill: Optional[dict], logits: str) -> None:
+                        feature_distill: Optional[dict], logits: str,
+                        distils_more: bool = False) -> None:
     """Sets ``distill_loss`` (a loss module, an ``nn.ModuleList`` for a list of configs, or
     None), ``distill_loss_name`` (a key, or one key per loss) and ``feature_distill`` on
     ``distiller`` (after its teacher is built); ``logits`` says what the logit loss compares,
-    for the error when nothing is given."""
-    if not distill_loss and feature_distill is None:
+    for the error when nothing is given, unless ``distils_more`` (something else, e.g. a
+    DETR's boxes)."""
+    if not distill_loss and feature_distill is None and not distils_more:
         raise ValueError(f'{type(distiller).__name__} distils nothing: give distill_loss '
                          f'({logits}), feature_distill (neck features) or both')
     if isinstance(distill_loss, (list, tuple)):

@@ -129,6 +129,16 @@ class PriorSelection:
                 mask[image, score[image].topk(count).indices] = True
         return mask
 
+    def loss_weights(self, teacher: Tensor, labels: Optional[Tensor]) -> dict:
+        """The ``weight``/``avg_factor`` keywords of a loss on the selected (M, C) teacher
+        rows ``teacher`` (empty when neither is set)."""
+        if self.weight == 'teacher_confidence':
+            weight = teacher[:, :self.num_classes].max(dim=1).values.float().sigmoid()
+            return dict(weight=weight, avg_factor=weight.sum().clamp(min=1e-6))
+        if self.avg_factor == 'positives':
+            return dict(avg_factor=self.positives(labels).sum().clamp(min=1).float())
+        return {}
+
     def __call__(self, student_rows: Tensor, teacher_rows: Tensor,
                  labels: Optional[Tensor] = None,
                  objects: Optional[Tensor] = None) -> Tuple[Tensor, Tensor, dict]:
@@ -145,11 +155,7 @@ class PriorSelection:
                 student, teacher = _group_means(student, groups), _group_means(teacher, groups)
             else:
                 extra['groups'] = groups
-        if self.weight == 'teacher_confidence':
-            weight = teacher[:, :self.num_classes].max(dim=1).values.float().sigmoid()
-            extra.update(weight=weight, avg_factor=weight.sum().clamp(min=1e-6))
-        if self.avg_factor == 'positives':
-            extra['avg_factor'] = self.positives(labels).sum().clamp(min=1).float()
+        extra.update(self.loss_weights(teacher, labels))
         if self.center:
             student, teacher = _center_classes(student, self.num_classes), \
                 _center_classes(teacher, self.num_classes)

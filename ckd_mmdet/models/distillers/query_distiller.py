@@ -1,7 +1,7 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
 """Query-level logit (and neck feature) distillation for DETR-family students: a row is
 (image, decoder query), and the teacher's decoder answers the student's own queries."""
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -11,6 +11,7 @@ from mmdet.registry import MODELS
 from mmdet.structures import SampleList
 from torch import Tensor
 
+from .box_distillation import BoxDistillation
 from .distill_losses import (init_distill_losses, logit_losses, loss_selections,
                              selected_row_losses)
 from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
@@ -69,6 +70,11 @@ class QueryDistiller(FrozenTeacherMixin):
             each against the teacher's same layer (the decoders must be as deep), with the
             student's matching of that layer, the other layers' losses named ``d0.loss_ckd``
             ... as mmdet names DETRs' auxiliary losses (the scalars are the last layer's).
+        box_distill (dict, optional): The student's boxes also regress the teacher's on the
+            same queries (``BoxDistillation``: ``loss_bbox``, ``loss_iou``, ``samples``;
+            ``dict()``: KD-DETR's L1 x 5 + GIoU x 2 on every query weighted by the teacher's
+            confidence), logged as ``loss_distill_bbox``, ``loss_distill_iou`` and
+            ``box_iou``. None: class logits only.
         **student: The student detector's arguments (``DINO``, ``DeformableDETR``).
     """
 
@@ -85,6 +91,7 @@ class QueryDistiller(FrozenTeacherMixin):
                  teacher_check: bool = True,
                  decoder_layers: str = 'last',
                  general_points: int = 0,
+                 box_distill: Optional[dict] = None,
                  **student) -> None:
         super().__init__(**student)
         if decoder_layers not in ('last', 'all'):
@@ -103,15 +110,19 @@ class QueryDistiller(FrozenTeacherMixin):
                            teacher_channels_last, check_pair=self._check_pair,
                            teacher_check=teacher_check)
         init_distill_losses(self, distill_loss, distill_loss_name, feature_distill,
-                            'query logits')
+                            'query logits', box_distill is not None)
+        self.box_distill = None if box_distill is None else BoxDistillation.from_config(
+            box_distill, self.bbox_head.num_classes)
         self.samples = build_selections(samples, len(logit_losses(self)),
                                         self.bbox_head.num_classes)
         if any(selection.twins is not None for selection in loss_selections(self)):
             raise ValueError('samples.twins: the Hungarian matching gives each object one '
                              'query, so there are no twins to tell apart; leave it unset')
+        row_selections = loss_selections(self) + (
+            [] if self.box_distill is None else [self.box_distill.samples])
         if general_points and all(selection.mode == 'positives' and
                                   selection.background_ratio is None
-                                  for selection in loss_selections(self)):
+                                  for selection in row_selections):
             raise ValueError(f"general_points={general_points}: samples.mode 'positives' "
                              'takes only matched queries, never a general point; use mode '
                              "'all' (KD-DETR), 'teacher_topk' or background_ratio")
@@ -123,28 +134,38 @@ class QueryDistiller(FrozenTeacherMixin):
                 recording(self.bbox_head, 'get_targets') as targets:
             losses = super().loss(batch_inputs, batch_data_samples)
         teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
-        if self.distill_loss is not None:
+        if self.distill_loss is not None or self.box_distill is not None:
             # The matching queries come after DINO's denoising ones (Deformable DETR: none).
             positions = decoder['reference_points'][:, -self.num_queries:]
             point_sets = [positions]
             if self.general_points:
                 point_sets.append(general_boxes(self.general_points, positions))
-                general = self.decoder_logits(self, decoder, point_sets[1])
-            teacher_layers = self.teacher_logits(teacher_features, point_sets, batch_data_samples)
-            student_layers = outputs['result'][0][:, :, -self.num_queries:]
-            last = len(student_layers) - 1
+                general = self.decoder_outputs(self, decoder, point_sets[1])
+            teacher_layers = self.teacher_outputs(teacher_features, point_sets,
+                                                  batch_data_samples)
+            # (layers, B, Q, C) class logits and (layers, B, Q, 4) boxes of the head
+            student_layers = [part[:, :, -self.num_queries:] for part in outputs['result']]
+            last = len(student_layers[0]) - 1
             for layer in (range(last + 1) if self.decoder_layers == 'all' else [last]):
                 # each layer's rows, matched by the student's own matching of that layer; the
                 # teacher check and the scalars are the last layer's
-                student_rows = student_layers[layer]
+                student_rows, student_boxes = (part[layer] for part in student_layers)
+                teacher_rows, teacher_boxes = (part[layer - last - 1] for part in teacher_layers)
                 labels = matched_labels(targets['calls'], student_rows)
                 if self.general_points:  # unmatched rows after the matching queries
-                    student_rows = torch.cat([student_rows, general[layer - last - 1]], 1)
+                    student_rows, student_boxes = (torch.cat([mine, part[layer - last - 1]], 1)
+                                                   for mine, part in zip(
+                                                       (student_rows, student_boxes), general))
                     labels = F.pad(labels, (0, self.general_points),
                                    value=self.bbox_head.num_classes)
-                found = selected_row_losses(
-                    self, student_rows, teacher_layers[layer - last - 1], labels, None,
-                    'matched queries', scalars=layer == last)
+                found = {}
+                if self.distill_loss is not None:
+                    found.update(selected_row_losses(
+                        self, student_rows, teacher_rows, labels, None, 'matched queries',
+                        scalars=layer == last))
+                if self.box_distill is not None:
+                    found.update(self.box_distill(student_boxes, teacher_boxes, teacher_rows,
+                                                  labels, scalars=layer == last))
                 if layer != last:  # as mmdet names DETRs' auxiliary losses: d0.loss_cls
                     found = {f'd{layer}.{key}': value for key, value in found.items()}
                 losses.update(found)
@@ -152,33 +173,34 @@ class QueryDistiller(FrozenTeacherMixin):
             losses.update(self.feature_distill(features['result'], teacher_features))
         return losses
 
-    def teacher_logits(self, teacher_features, point_sets: List[Tensor],
-                       batch_data_samples: SampleList) -> Tensor:
-        """(layers, B, Q, C) class logits of the teacher's decoder layers when its decoder
-        starts from each of ``point_sets`` (B, Q_i, 4 boxes, normalised cx, cy, w, h: the
-        student's initial boxes, then any general points; Q = their sum) with its own queries
-        for them (``queries_for``); fp32, no gradient, one encoder pass and a decoder pass
-        per set (the sets do not attend to each other)."""
+    def teacher_outputs(self, teacher_features, point_sets: List[Tensor],
+                        batch_data_samples: SampleList) -> Tuple[Tensor, Tensor]:
+        """(layers, B, Q, C) class logits and (layers, B, Q, 4) boxes of the teacher's
+        decoder layers when its decoder starts from each of ``point_sets`` (B, Q_i, 4 boxes,
+        normalised cx, cy, w, h: the student's initial boxes, then any general points; Q =
+        their sum) with its own queries for them (``queries_for``); fp32, no gradient, one
+        encoder pass and a decoder pass per set (the sets do not attend to each other)."""
         teacher = self.teacher
         with teacher_head_in_fp32(point_sets[0].device.type):
             encoder_inputs, decoder_inputs = teacher.pre_transformer(teacher_features,
                                                                      batch_data_samples)
             decoder_inputs['memory'] = teacher.forward_encoder(**encoder_inputs)['memory']
-            return torch.cat([self.decoder_logits(teacher, decoder_inputs,
-                                                  points.detach().float()).float()
-                              for points in point_sets], dim=2)
+            answers = [self.decoder_outputs(teacher, decoder_inputs, points.detach().float())
+                       for points in point_sets]
+            return tuple(torch.cat([answer[part].float() for answer in answers], dim=2)
+                         for part in (0, 1))
 
     @staticmethod
-    def decoder_logits(model, decoder_inputs: dict, boxes: Tensor) -> Tensor:
-        """(layers, B, Q, C) class logits of ``model``'s decoder layers run from ``boxes``
-        (B, Q, 4) with its own queries for them, on the encoder outputs of ``decoder_inputs``
-        (the arguments of one of its ``forward_decoder`` calls)."""
+    def decoder_outputs(model, decoder_inputs: dict, boxes: Tensor) -> Tuple[Tensor, Tensor]:
+        """(layers, B, Q, C) class logits and (layers, B, Q, 4) boxes of ``model``'s decoder
+        layers run from ``boxes`` (B, Q, 4) with its own queries for them, on the encoder
+        outputs of ``decoder_inputs`` (the arguments of one of its ``forward_decoder``
+        calls), through its own head (box refinement included)."""
         inputs = {key: decoder_inputs[key] for key in (
             'memory', 'memory_mask', 'spatial_shapes', 'level_start_index', 'valid_ratios')}
-        states = model.forward_decoder(**inputs, **queries_for(model, boxes),
-                                       reference_points=boxes)['hidden_states']
-        return torch.stack([model.bbox_head.cls_branches[layer](state)
-                            for layer, state in enumerate(states)])
+        decoded = model.forward_decoder(**inputs, **queries_for(model, boxes),
+                                        reference_points=boxes)
+        return model.bbox_head(decoded['hidden_states'], decoded['references'])
 
     def _check_pair(self, teacher) -> None:
         name = type(self).__name__

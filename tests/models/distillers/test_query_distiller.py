@@ -5,6 +5,7 @@ import warnings
 import pytest
 import torch
 from helpers import dense_model, detr_distiller_model, detr_model
+from mmdet.models.layers.transformer import inverse_sigmoid
 from mmdet.registry import MODELS
 from mmdet.testing import demo_mm_inputs
 from mmdet.utils import register_all_modules
@@ -69,7 +70,7 @@ def test_the_teacher_decoder_starts_from_the_students_initial_boxes(distiller):
             encoder_inputs, _ = teacher.pre_transformer(features, data['data_samples'])
             own, _ = teacher.pre_decoder(**teacher.forward_encoder(**encoder_inputs))
         with recording(teacher, 'forward_decoder') as answer:
-            distiller.teacher_logits(features, [own['reference_points']], data['data_samples'])
+            distiller.teacher_outputs(features, [own['reference_points']], data['data_samples'])
         for key in ('query', 'query_pos'):
             assert torch.allclose(answer[key], own[key], atol=1e-5)
 
@@ -117,7 +118,7 @@ def test_a_teacher_equal_to_the_student_gives_equal_rows_query_by_query(family):
         detr_distiller_model(family, teacher=same, distill_loss=[
             dict(type='CKDLoss'), dict(type='SigmoidKDLoss')],
             samples=[dict(mode='positives', center=False), dict(mode='all', center=False)],
-            decoder_layers='all', general_points=4),
+            decoder_layers='all', general_points=4, box_distill=dict()),
         **{key: same[key] for key in ('backbone', 'encoder', 'decoder')}))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -131,6 +132,10 @@ def test_a_teacher_equal_to_the_student_gives_equal_rows_query_by_query(family):
         assert student.shape == (len(OBJECTS) * (distiller.num_queries + 4), 12)
         assert torch.allclose(student, teacher, atol=1e-4)
     assert losses['loss_sigmoid_kd'] < 1e-4 and losses['d0.loss_sigmoid_kd'] < 1e-4
+    for key in ('loss_distill_bbox', 'loss_distill_iou', 'd0.loss_distill_bbox',
+                'd0.loss_distill_iou'):  # the same boxes, query by query
+        assert losses[key] < 1e-4, key
+    assert losses['box_iou'] > 1 - 1e-4
     student, teacher, _ = ckd[-1]
     assert len(student) == sum(OBJECTS)
     assert torch.allclose(losses['loss_ckd'], ckd_loss(teacher, teacher).mean(), atol=1e-4)
@@ -227,10 +232,10 @@ def test_under_every_layer_the_teacher_is_checked_on_its_last_layer():
     two_layers['decoder'].update(num_layers=2)
     distiller = MODELS.build(detr_distiller_model(teacher=two_layers, decoder_layers='all'))
     with recording(distiller, 'check_teacher') as check, \
-            recording(distiller, 'teacher_logits') as teacher:
+            recording(distiller, 'teacher_outputs') as teacher:
         distiller(**batch(distiller), mode='loss')
     assert len(check['calls']) == 1
-    checked, layers = check['logits'], teacher['result']
+    checked, layers = check['logits'], teacher['result'][0]
     assert checked.shape == (sum(OBJECTS), 12)
     last, first = layers[-1].reshape(-1, 12), layers[0].reshape(-1, 12)
     assert all((last == row).all(1).any() for row in checked)
@@ -295,3 +300,94 @@ def test_a_random_teacher_is_initialised_without_fetching_its_pretrained_backbon
     assert torch.isfinite(level_embed).all() and level_embed.std() > 0.5  # normal_() of init
     losses = distiller(**batch(distiller), mode='loss')
     assert torch.isfinite(losses['loss_ckd'])
+
+
+def aligned_iou_giou(a, b):
+    """IoU and GIoU of each pair of rows of two (M, 4) cx, cy, w, h box sets, written out."""
+    a = torch.cat([a[:, :2] - a[:, 2:] / 2, a[:, :2] + a[:, 2:] / 2], 1)
+    b = torch.cat([b[:, :2] - b[:, 2:] / 2, b[:, :2] + b[:, 2:] / 2], 1)
+    area = lambda box: (box[:, 2] - box[:, 0]) * (box[:, 3] - box[:, 1])  # noqa: E731
+    inner = (torch.min(a[:, 2:], b[:, 2:]) - torch.max(a[:, :2], b[:, :2])).clamp(min=0)
+    overlap = inner[:, 0] * inner[:, 1]
+    union = area(a) + area(b) - overlap
+    hull = torch.max(a[:, 2:], b[:, 2:]) - torch.min(a[:, :2], b[:, :2])
+    iou = overlap / union
+    return iou, iou - (hull[:, 0] * hull[:, 1] - union) / (hull[:, 0] * hull[:, 1])
+
+
+@pytest.mark.parametrize('pair', PAIRS, ids=['-'.join(pair) for pair in PAIRS])
+def test_box_distillation_is_kd_detrs_weighted_l1_and_giou_on_every_query(pair):
+    """box_distill=dict(): KD-DETR's loss_boxes (Myleswork/KD-DETR kd_loss.py): 5 x the
+    weighted mean of each query's mean |student - teacher| coordinate + 2 x the weighted
+    mean of 1 - GIoU, weights the teacher's highest class probability; the teacher's boxes
+    are its own last layer's refinement of the student's initial boxes."""
+    distiller = build(*pair, box_distill=dict())
+    teacher = distiller.teacher
+    for model in (distiller, teacher):  # initialised to answer the reference boxes as they are
+        for parameter in model.bbox_head.reg_branches.parameters():
+            torch.nn.init.normal_(parameter, std=0.1)
+    with recording(distiller.bbox_head, 'forward') as head, \
+            recording(teacher, 'forward_decoder') as decoder, \
+            recording(teacher.bbox_head, 'forward') as answer:
+        losses = distiller(**batch(distiller), mode='loss')
+    queries = distiller.num_queries
+    student = head['result'][1][-1][:, -queries:].reshape(-1, 4)
+    states, references = decoder['result']['hidden_states'], decoder['result']['references']
+    last = len(states) - 1  # (two-stage: the branch after it is the encoder's)
+    target = (teacher.bbox_head.reg_branches[last](states[last]) +
+              inverse_sigmoid(references[last])).sigmoid().reshape(-1, 4)
+    weight = answer['result'][0][-1].reshape(-1, 12).max(dim=1).values.sigmoid()
+    l1 = ((student - target).abs().mean(dim=1) * weight).sum() / weight.sum()
+    iou, giou = aligned_iou_giou(student, target)
+    assert 0 < l1 and (iou < 0.99).any()
+    assert torch.allclose(losses['loss_distill_bbox'], 5 * l1, rtol=1e-4)
+    assert torch.allclose(losses['loss_distill_iou'], 2 * ((1 - giou) * weight).sum()
+                          / weight.sum(), rtol=1e-4)
+    assert torch.allclose(losses['box_iou'], iou.mean(), rtol=1e-4)
+    assert 'loss_ckd' in losses
+
+
+def test_box_distillation_alone_trains_the_students_box_branches():
+    distiller = build(distill_loss=None, box_distill=dict(
+        loss_iou=None, samples=dict(mode='positives')))
+    for parameter in distiller.teacher.bbox_head.reg_branches.parameters():
+        torch.nn.init.normal_(parameter, std=0.1)  # boxes of its own (mmdet's init: none)
+    losses = distiller(**batch(distiller), mode='loss')
+    assert not any('ckd' in key or key == 'teacher_acc' for key in losses)
+    assert 'loss_distill_iou' not in losses
+    losses['loss_distill_bbox'].backward()
+    last = distiller.decoder.num_layers - 1  # the last decoder layer's branches
+    output = distiller.bbox_head.reg_branches[last][-1]  # (mmdet zero-initialises it)
+    assert all(parameter.grad.abs().sum() > 0 for parameter in output.parameters())
+    assert all(parameter.grad is None for parameter in distiller.teacher.parameters())
+    assert distiller.bbox_head.cls_branches[last].weight.grad is None
+
+
+def test_box_distillation_follows_decoder_layers_and_general_points():
+    two_layers = detr_model(teacher=True)
+    two_layers['decoder'].update(num_layers=2)
+    distiller = MODELS.build(detr_distiller_model(
+        teacher=two_layers, decoder_layers='all', general_points=3,
+        box_distill=dict(samples=dict(mode='all'))))
+    loss_iou = distiller.box_distill.loss_iou
+    fed = spy_loss(loss_iou)
+    losses = distiller(**batch(distiller), mode='loss')
+    assert {'d0.loss_distill_bbox', 'd0.loss_distill_iou', 'loss_distill_bbox',
+            'loss_distill_iou', 'box_iou'} <= set(losses)
+    assert 'd0.box_iou' not in losses
+    # every matching query and general point of both images, layer by layer
+    assert [len(student) for student, _, _ in fed] == [len(OBJECTS) * (30 + 3)] * 2
+    # mode 'positives' for the logits: the general points are the boxes' only
+    MODELS.build(detr_distiller_model(general_points=3, box_distill=dict()))
+
+
+@pytest.mark.parametrize('box_distill, message', [
+    (dict(loss_l1=dict(type='L1Loss')), r"box_distill: unknown keys \['loss_l1'\]"),
+    (dict(loss_bbox=None, loss_iou=None), 'box_distill distils nothing'),
+    (dict(samples=dict(twins='pool')), 'box_distill.samples.twins'),
+    (dict(samples=[dict(mode='all')]), 'box_distill.samples must be one dict'),
+    (dict(loss_iou=dict(type='GIoULos')), "box_distill.loss_iou: loss type 'GIoULos'"),
+])
+def test_box_distillation_that_cannot_work_is_refused_by_key(box_distill, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        MODELS.build(detr_distiller_model(box_distill=box_distill))
