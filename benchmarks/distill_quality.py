@@ -139,7 +139,7 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
         title='DINO R-34', teacher='dino_r34_shapes.py', references={
             'CKD': 'KD', 'KD + 50 general points': 'KD',
             **{name: ('CKD', 'KD') for name in ('CKD matched + teacher top-10',
-                                                'CKD every decoder layer')}},
+                                                'CKD every decoder layer', 'CKD + boxes')}},
         methods={'student alone': 'dino_r18-narrow_shapes.py',
                  'KD': KD_DINO,  # every query, KD-DETR's confidence weighting
                  'CKD': CKD_DINO,  # the matched queries, one row per object
@@ -147,7 +147,11 @@ PAIRS = {  # --pair: the shapes teacher and each method's student config (config
                  'CKD matched + teacher top-10': (CKD_DINO, [
                      'model.samples.mode=positives+teacher_topk', 'model.samples.topk=10']),
                  'CKD every decoder layer': (CKD_DINO, ['model.decoder_layers=all']),
-                 'KD + 50 general points': (KD_DINO, ['model.general_points=50'])}),
+                 'KD + 50 general points': (KD_DINO, ['model.general_points=50']),
+                 # KD-DETR's box term (L1 x 5 + GIoU x 2, every query, confidence-weighted)
+                 'CKD + boxes': (CKD_DINO, ['model.box_distill.samples.mode=all',
+                                            'model.box_distill.samples.weight=teacher_confidence'
+                                            ])}),
 }
 
 

@@ -321,6 +321,7 @@ def test_each_method_has_the_losses_its_name_says(pair):
         assert ('CKDLoss' in losses) == ('CKD' in words), method
         assert ('SigmoidKDLoss' in losses) == ('KD' in words), method
         assert (model.get('feature_distill') is not None) == ('PKD' in words), method
+        assert (model.get('box_distill') is not None) == ('boxes' in words), method
         assert ('teacher_config' in model) == (method != 'student alone'), method
     for method, references in PAIRS[pair]['references'].items():
         if method in methods:
