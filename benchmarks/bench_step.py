@@ -92,13 +92,19 @@ def build_models(config, device):
     return student.to(device).train(), distiller.to(device).train()
 
 
+def classes_of(detector) -> int:
+    """The classes of a detector's head (the demo boxes' labels must be among them)."""
+    head = getattr(detector, 'bbox_head', None) or detector.roi_head.bbox_head
+    return head.num_classes
+
+
 def main():
     args = parse_args()
     device = torch.device(args.device)
     student, distiller = build_models(args.config, device)
     width, height = args.size
     packed = demo_mm_inputs(batch_size=args.batch, image_shapes=(3, height, width),
-                            num_items=[8] * args.batch, num_classes=80)
+                            num_items=[8] * args.batch, num_classes=classes_of(student))
     data = student.data_preprocessor(packed, True)
     inputs = data['inputs'].to(device)
     samples = [sample.to(device) for sample in data['data_samples']]
@@ -178,8 +184,8 @@ def main():
         samples_said = (f'{captured["selected"]} of {captured["all_rows"][0].shape[0]} priors '
                         'selected')
     else:
-        samples_said = (f'{captured["selected"]} of {captured["given"][0].shape[:2].numel()} '
-                        'queries selected')
+        queries = sum(points.shape[:2].numel() for points in captured['given'][0])
+        samples_said = f'{captured["selected"]} of {queries} queries selected'
     print(f'{time.strftime("%Y-%m-%d")}, {machine}, torch {torch.__version__}; '
           f'{Path(args.config).name}; {args.batch} images of {width}x{height}, {samples_said}; '
           f'median of {args.repeats} interleaved rounds\n')
