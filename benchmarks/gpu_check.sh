@@ -48,9 +48,9 @@ assert diff < 1e-4, f'RoIAlign differs between CPU and CUDA by {diff}'
 print(f'nms identical, RoIAlign max diff {diff:.1e}: CUDA ops fit')
 PY
 
-echo; echo "## bench_loss (N up to 65536)"
-timeout 150 $PY -W ignore benchmarks/bench_loss.py --device cuda --sizes 2048 8192 32768 \
-    --classes 81 1001 --repeats 10 --large 65536
+echo; echo "## bench_step, DETR (DINO Swin-L -> R-50, 2 images of 1333x800)"
+timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2 \
+    --repeats 10 --config configs/detr/ckd_dino_swin-l-r50_8xb2-12e_coco.py
 echo; echo "## bench_step (R-101 -> R-18, 2 images of 1333x800)"
 timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2 \
     --repeats 10 --variants fp32 fp32+channels_last fp16 bf16 fp16+channels_last
@@ -61,6 +61,6 @@ timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800
 echo; echo "## bench_step, single-stage (GFL R-101 -> R-50, 2 images of 1333x800, all priors too)"
 timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2 \
     --repeats 10 --config configs/single_stage/ckd_gfl_r101-r50_fpn_1x_coco.py
-echo; echo "## bench_step, DETR (DINO Swin-L -> R-50, 2 images of 1333x800)"
-timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2 \
-    --repeats 10 --config configs/detr/ckd_dino_swin-l-r50_8xb2-12e_coco.py
+echo; echo "## bench_loss (N up to 65536)"
+timeout 150 $PY -W ignore benchmarks/bench_loss.py --device cuda --sizes 2048 8192 32768 \
+    --classes 81 1001 --repeats 10 --large 65536
