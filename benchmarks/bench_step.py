@@ -31,6 +31,7 @@ its memory stays O(N C)).
     python benchmarks/bench_step.py --config configs/detr/ckd_dino_r50-r18_8xb2-12e_coco.py
 """
 import argparse
+import collections
 import copy
 import inspect
 import platform
@@ -50,6 +51,7 @@ from mmdet.utils import register_all_modules  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
 from ckd_mmdet import SingleStageDistiller, TwoStageDistiller  # noqa: E402
+from ckd_mmdet.models.distillers.teacher_checkpoint import init_without_downloads  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -62,6 +64,9 @@ def parse_args():
     parser.add_argument('--batch', type=int, default=2, help='images per iteration')
     parser.add_argument('--repeats', type=int, default=7)
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--profile', action='store_true',
+                        help='then profile one step of each: where the distillation step '
+                        'spends more than its shares, op by op')
     parser.add_argument('--variants', nargs='*',
                         default=['fp32', 'fp32+channels_last', 'bf16'],
                         help='teacher precisions (fp32, fp16, bf16; +channels_last) to time; '
@@ -79,6 +84,11 @@ def build_models(config, device):
     torch.manual_seed(0)
     distiller = MODELS.build(model_cfg)
     distiller.load_teacher = lambda: setattr(distiller, '_teacher_loaded', True)  # no warning
+    # Both initialised as their configs say, nothing fetched: left at PyTorch's defaults, a
+    # DETR head lacks its focal-loss prior bias (loss_cls in the thousands; at 1333x800 on a
+    # GPU inf gradients within the warm-up) and DINO's level_embed is uninitialised memory.
+    init_without_downloads(distiller)  # the student's modules (the teacher's load is a no-op)
+    init_without_downloads(distiller.teacher)
     # the detector class the distiller extends (TwoStageDetector, SingleStageDetector, DINO)
     student_cfg.type = next(cls for cls in type(distiller).__mro__[1:] if issubclass(
         cls, BaseDetector) and cls.__module__.startswith('mmdet.')).__name__
@@ -139,11 +149,23 @@ def main():
         features_fn.register_forward_pre_hook(lambda module, args: captured.update(
             student_features=[level.detach() for level in args[0]], teacher_features=args[1]))
 
+    # the config's gradient clipping (DETRs: max_norm 0.1), for both models alike: random
+    # DETRs stepped by SGD without it can diverge to NaN within the benchmark's rounds
+    clip_grad = Config.fromfile(args.config).get('optim_wrapper', {}).get('clip_grad')
+
     def train_step(model):
         losses = model.loss(inputs, samples)
         loss, _ = model.parse_losses(losses)
+        name = 'distiller' if model is distiller else 'student'
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"the {name}'s loss is {loss.item()}: "
+                                     f'{ {key: float(value) for key, value in _.items()} }')
         optimizers[model].zero_grad()
         loss.backward()
+        if clip_grad:
+            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), **clip_grad)
+            if not torch.isfinite(norm):
+                raise FloatingPointError(f"the {name}'s gradient norm is {norm.item()}")
         optimizers[model].step()
 
     def teacher_share():
@@ -220,8 +242,46 @@ def main():
             print(f'| {variant} | {1e3 * statistics.median(variant_times):.1f} | '
                   f'{(logits - reference[0]).abs().max().item():.2e} | {loss:.6f} | '
                   f'{abs(loss - reference[1]):.2e} |', flush=True)
+    if args.profile:
+        profile_beyond_shares(steps, shares, device)
     print(f'P2={p2:.3f} P3={p3:.3f} '
           + ' '.join(f'{name}_ms={1e3 * medians[name]:.1f}' for name in (*shares, 'distill')))
+
+
+def profile_beyond_shares(steps, shares, device, top=15):
+    """Each step once under torch.profiler: the self time of every op (on the GPU when there
+    is one, else on the CPU) in the distillation step minus the shares', largest first, and
+    the host-side totals (a launch-bound step shows its excess there) and host syncs."""
+    from torch.profiler import ProfilerActivity, profile
+    gpu = device.type == 'cuda'
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if gpu else [])
+    times, host, syncs = {}, {}, {}
+    for name in (*shares, 'distill'):
+        with profile(activities=activities) as profiled:
+            steps[name]()
+            if gpu:
+                torch.cuda.synchronize(device)
+        events = profiled.key_averages()
+        times[name] = collections.Counter({event.key: (
+            event.self_device_time_total if gpu else event.self_cpu_time_total)
+            for event in events})
+        host[name] = sum(event.self_cpu_time_total for event in events)
+        syncs[name] = sum(event.count for event in events
+                          if event.key == 'aten::_local_scalar_dense')
+    extra = collections.Counter(times['distill'])
+    for name in shares:
+        extra.subtract(times[name])
+    where = 'GPU' if gpu else 'CPU'
+    print(f'\nprofiled once each: {where} self time, distill − shares, largest first\n'
+          f'| op | distill us | shares us | difference us |\n|---|---|---|---|')
+    for key, difference in sorted(extra.items(), key=lambda item: -abs(item[1]))[:top]:
+        print(f'| {key} | {times["distill"][key]:.0f} | '
+              f'{sum(times[name][key] for name in shares):.0f} | {difference:+.0f} |')
+    print(f'{where} total: distill {sum(times["distill"].values()) / 1e3:.1f} ms, shares '
+          f'{sum(sum(times[name].values()) for name in shares) / 1e3:.1f} ms; host (CPU) '
+          f'self time: distill {host["distill"] / 1e3:.1f} ms, shares '
+          f'{sum(host[name] for name in shares) / 1e3:.1f} ms; host syncs (.item() and the '
+          f'like): distill {syncs["distill"]}, shares {sum(syncs[n] for n in shares)}')
 
 
 def dense_loss_rows(loss_fn, captured, device, repeats):
