@@ -200,13 +200,16 @@ def test_twins_are_refused_for_a_one_to_one_matching():
 
 
 def test_under_autocast_the_teacher_still_answers_in_fp32():
-    distiller = build()
+    distiller = build(box_distill=dict())
     with torch.autocast('cpu', dtype=torch.bfloat16), \
-            recording(distiller.teacher, 'forward_decoder') as teacher:
+            recording(distiller.teacher, 'forward_decoder') as teacher, \
+            recording(distiller.box_distill.loss_iou, 'forward') as iou:
         losses = distiller(**batch(distiller), mode='loss')
     assert teacher['result']['hidden_states'].dtype == torch.float32
     assert teacher['reference_points'].dtype == torch.float32
-    assert torch.isfinite(losses['loss_ckd'])
+    assert iou['pred'].dtype == iou['target'].dtype == torch.float32  # boxes compared in fp32
+    for key in ('loss_ckd', 'loss_distill_bbox', 'loss_distill_iou'):
+        assert torch.isfinite(losses[key]), key
 
 
 def test_every_decoder_layer_distils_against_the_teachers_same_layer():
