@@ -78,7 +78,6 @@ def parse_args():
 def build_models(config, device):
     register_all_modules()
     model_cfg = Config.fromfile(config).model
-    model_cfg.backbone.init_cfg = None  # random weights: no download, same cost
     model_cfg.teacher_ckpt = None
     student_cfg = copy.deepcopy(model_cfg)  # before DETRs write into their bbox_head config
     torch.manual_seed(0)
@@ -155,11 +154,11 @@ def main():
 
     def train_step(model):
         losses = model.loss(inputs, samples)
-        loss, _ = model.parse_losses(losses)
+        loss, logged = model.parse_losses(losses)
         name = 'distiller' if model is distiller else 'student'
         if not torch.isfinite(loss):
             raise FloatingPointError(f"the {name}'s loss is {loss.item()}: "
-                                     f'{ {key: float(value) for key, value in _.items()} }')
+                                     f'{ {key: float(value) for key, value in logged.items()} }')
         optimizers[model].zero_grad()
         loss.backward()
         if clip_grad:

@@ -70,18 +70,17 @@ class BoxDistillation(nn.Module):
         keywords = self.samples.loss_weights(teacher_rows[mask], labels)
         weight = keywords.get('weight')
         rows = keywords.get('avg_factor', mask.sum().clamp(min=1).float())
+        corners = bbox_cxcywh_to_xyxy(student), bbox_cxcywh_to_xyxy(teacher)
         losses = {}
         if self.loss_bbox is not None:  # a mean over the coordinates, as KD-DETR's x 5 expects
             losses['loss_distill_bbox'] = self.loss_bbox(
                 student, teacher, weight=None if weight is None else weight[:, None],
                 avg_factor=rows * 4)
         if self.loss_iou is not None:
-            losses['loss_distill_iou'] = self.loss_iou(
-                bbox_cxcywh_to_xyxy(student), bbox_cxcywh_to_xyxy(teacher), weight=weight,
-                avg_factor=rows)
+            losses['loss_distill_iou'] = self.loss_iou(*corners, weight=weight,
+                                                       avg_factor=rows)
         if scalars:
             with torch.no_grad():
-                overlaps = bbox_overlaps(bbox_cxcywh_to_xyxy(student),
-                                         bbox_cxcywh_to_xyxy(teacher), is_aligned=True)
+                overlaps = bbox_overlaps(*corners, is_aligned=True)
             losses['box_iou'] = overlaps.mean() if len(overlaps) else overlaps.new_tensor(0.)
         return losses
