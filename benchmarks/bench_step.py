@@ -170,6 +170,9 @@ def main():
     def teacher_share():
         with torch.no_grad():
             features = distiller.teacher_features(inputs, samples)
+            if not (dense or two_stage) and (loss_fn is not None or
+                                             distiller.feature_source == 'encoder'):
+                features = distiller.teacher_encoder(features, samples)  # once, for both
             if loss_fn is None:
                 return None
             if not dense:

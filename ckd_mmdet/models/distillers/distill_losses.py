@@ -2,7 +2,7 @@
 """The losses every distiller that is the student detector takes: one logit loss or several
 side by side (CKD beside KD), a feature distillation, or both."""
 import inspect
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from torch import Tensor, nn
 
@@ -17,15 +17,17 @@ LossConfig = Union[dict, Sequence[dict], None]
 def init_distill_losses(distiller: nn.Module, distill_loss: LossConfig,
                         distill_loss_name: Union[str, Sequence[str], None],
                         feature_distill: Optional[dict], logits: str,
-                        distils_more: bool = False) -> None:
+                        distils_more: bool = False, feature_source: str = 'neck',
+                        feature_channels: Callable = neck_channels) -> None:
     """Sets ``distill_loss`` (a loss module, an ``nn.ModuleList`` for a list of configs, or
     None), ``distill_loss_name`` (a key, or one key per loss) and ``feature_distill`` on
     ``distiller`` (after its teacher is built); ``logits`` says what the logit loss compares,
     for the error when nothing is given, unless ``distils_more`` (something else, e.g. a
-    DETR's boxes)."""
+    DETR's boxes). The feature loss compares ``feature_source``'s levels, whose channels
+    ``feature_channels(detector)`` gives (None: unknown until the first step)."""
     if not distill_loss and feature_distill is None and not distils_more:
         raise ValueError(f'{type(distiller).__name__} distils nothing: give distill_loss '
-                         f'({logits}), feature_distill (neck features) or both')
+                         f'({logits}), feature_distill ({feature_source} features) or both')
     if isinstance(distill_loss, (list, tuple)):
         losses = nn.ModuleList(build_loss(config, f'distill_loss[{i}]')
                                for i, config in enumerate(distill_loss))
@@ -43,8 +45,8 @@ def init_distill_losses(distiller: nn.Module, distill_loss: LossConfig,
         distiller.distill_loss_name = distill_loss_name or (
             None if distiller.distill_loss is None else loss_key(distiller.distill_loss))
     distiller.feature_distill = None if feature_distill is None else \
-        FeatureDistillation.from_config(feature_distill, neck_channels(distiller),
-                                        neck_channels(distiller.teacher))
+        FeatureDistillation.from_config(feature_distill, feature_channels(distiller),
+                                        feature_channels(distiller.teacher), feature_source)
 
 
 def logit_losses(distiller: nn.Module) -> List[Tuple[str, nn.Module]]:

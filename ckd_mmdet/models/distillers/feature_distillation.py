@@ -1,6 +1,7 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
-"""Feature distillation between the student's and the teacher's neck (FPN) levels, for any
-distiller that is the student detector and holds a frozen teacher."""
+"""Feature distillation between the student's and the teacher's neck (FPN) levels, or any
+other multi-level maps of theirs (a DETR's encoder outputs), for any distiller that is the
+student detector and holds a frozen teacher."""
 import inspect
 import re
 from typing import Dict, List, Optional, Sequence
@@ -37,22 +38,24 @@ class FeatureDistillation(nn.Module):
             case without ``Loss`` by default (``loss_hcl``, ``loss_pkd``).
         student_channels, teacher_channels (list[int], optional): Channels per level of the
             two necks when the distiller can tell (FPN); checked here, at build time.
+        source (str): What the levels are, for the errors: 'neck' (the default), 'encoder'.
     """
 
     def __init__(self, loss: dict, connector: Optional[dict] = None,
                  levels: Optional[Sequence[int]] = None, loss_name: Optional[str] = None, *,
                  student_channels: Optional[List[int]] = None,
-                 teacher_channels: Optional[List[int]] = None) -> None:
+                 teacher_channels: Optional[List[int]] = None, source: str = 'neck') -> None:
         super().__init__()
+        self.source = source
         with DefaultScope.overwrite_default_scope('mmdet'):  # also outside a Runner
             self.loss = build_loss(loss, 'feature_distill.loss')
             self.connector = None if connector is None else _build_connector(
-                dict(connector), student_channels, teacher_channels)
+                dict(connector), student_channels, teacher_channels, source)
         self.loss_name = loss_name or loss_key(self.loss)
         if self.connector is None and None not in (student_channels, teacher_channels) and \
                 student_channels != teacher_channels:
             raise ValueError(
-                f'feature_distill: the student neck gives {_levels(student_channels)}, the '
+                f'feature_distill: the student {source} gives {_levels(student_channels)}, the '
                 f"teacher's {_levels(teacher_channels)}; {type(self.loss).__name__} compares "
                 f'them level by level. Add a connector that maps them, e.g. '
                 f"feature_distill.connector=dict(type='ReviewKDConnector')")
@@ -60,20 +63,22 @@ class FeatureDistillation(nn.Module):
         count = len(teacher_channels or student_channels or [])
         if self.levels is not None and count and not all(-count <= level < count
                                                          for level in self.levels):
-            raise ValueError(f'feature_distill.levels {self.levels}: the necks give {count} '
-                             f'levels (0 to {count - 1})')
+            raise ValueError(f'feature_distill.levels {self.levels}: the {source}s give '
+                             f'{count} levels (0 to {count - 1})')
         self._shapes_checked = False
 
     @classmethod
     def from_config(cls, cfg: dict, student_channels: Optional[List[int]],
-                    teacher_channels: Optional[List[int]]) -> 'FeatureDistillation':
+                    teacher_channels: Optional[List[int]],
+                    source: str = 'neck') -> 'FeatureDistillation':
         if not isinstance(cfg, dict) or 'loss' not in cfg:
             raise TypeError("feature_distill must be a dict with a 'loss' (and optionally "
                             f"'connector', 'levels', 'loss_name'), got {cfg!r}")
         unknown = sorted(set(cfg) - set(KEYS))
         if unknown:
             raise TypeError(f'feature_distill: unknown keys {unknown}; it takes {list(KEYS)}')
-        return cls(**cfg, student_channels=student_channels, teacher_channels=teacher_channels)
+        return cls(**cfg, student_channels=student_channels, teacher_channels=teacher_channels,
+                   source=source)
 
     def forward(self, student_feats: Sequence[Tensor],
                 teacher_feats: Sequence[Tensor]) -> Dict[str, Tensor]:
@@ -83,7 +88,7 @@ class FeatureDistillation(nn.Module):
             student_feats = [student_feats[level] for level in self.levels]
             teacher_feats = [teacher_feats[level] for level in self.levels]
         if not self._shapes_checked:
-            _check_shapes(student_feats, teacher_feats, self.connector is not None)
+            _check_shapes(student_feats, teacher_feats, self.connector is not None, self.source)
             self._shapes_checked = True
         return {self.loss_name: self.loss(student_feats, teacher_feats)}
 
@@ -118,7 +123,7 @@ def _levels(channels):
     return f'{len(channels)} levels of {channels} channels'
 
 
-def _build_connector(cfg, student_channels, teacher_channels):
+def _build_connector(cfg, student_channels, teacher_channels, source):
     connector_type = cfg.get('type')
     connector_class = MODELS.get(connector_type) if isinstance(connector_type, str) else \
         connector_type
@@ -142,22 +147,23 @@ def _build_connector(cfg, student_channels, teacher_channels):
             cfg[key] = neck
         elif list(cfg[key]) != neck:
             raise ValueError(
-                f'feature_distill.connector.{key} is {list(cfg[key])} but the {who} neck '
-                f'gives {_levels(neck)} ({neck}); the student neck gives '
+                f'feature_distill.connector.{key} is {list(cfg[key])} but the {who} {source} '
+                f'gives {_levels(neck)} ({neck}); the student {source} gives '
                 f"{_levels(student_channels or [])}, the teacher's "
-                f'{_levels(teacher_channels or [])}. Leave {key} out to take the neck\'s.')
+                f'{_levels(teacher_channels or [])}. Leave {key} out to take the {source}\'s.')
     if 'in_channels' in cfg and 'out_channels' in cfg and \
             len(cfg['in_channels']) != len(cfg['out_channels']):
         raise ValueError(
             f'feature_distill.connector ({connector_class.__name__}) maps level i of the '
-            f'student to level i of the teacher, but the student neck gives '
+            f'student to level i of the teacher, but the student {source} gives '
             f"{len(cfg['in_channels'])} levels {list(cfg['in_channels'])} and the teacher's "
             f"{len(cfg['out_channels'])} levels {list(cfg['out_channels'])}: make the "
-            'necks give the same levels (FPN num_outs, start_level)')
+            f'{source}s give the same levels' +
+            (' (FPN num_outs, start_level)' if source == 'neck' else ''))
     return MODELS.build(cfg)
 
 
-def _check_shapes(student_feats, teacher_feats, connected):
+def _check_shapes(student_feats, teacher_feats, connected, source):
     after = ' after the connector' if connected else ''
     if len(student_feats) != len(teacher_feats):
         raise ValueError(f'feature_distill: the student gives {len(student_feats)} feature '
@@ -167,5 +173,5 @@ def _check_shapes(student_feats, teacher_feats, connected):
             raise ValueError(
                 f'feature_distill: level {level} of the student{after} is '
                 f'{tuple(student.shape)}, the teacher\'s {tuple(teacher.shape)} (N, C, H, W); '
-                'the feature loss compares them element by element: give the two necks the '
-                'same strides and levels' + ('' if connected else ', or add a connector'))
+                f'the feature loss compares them element by element: give the two {source}s '
+                'the same strides and levels' + ('' if connected else ', or add a connector'))

@@ -1,6 +1,6 @@
 # Copyright (c) ckd_mmdet contributors. Licensed under the Apache License 2.0.
-"""Query-level logit (and neck feature) distillation for DETR-family students: a row is
-(image, decoder query), and the teacher's decoder answers the student's own queries."""
+"""Query-level logit (and neck or encoder feature) distillation for DETR-family students: a
+row is (image, decoder query), and the teacher's decoder answers the student's own queries."""
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -14,6 +14,7 @@ from torch import Tensor
 from .box_distillation import BoxDistillation
 from .distill_losses import (init_distill_losses, logit_losses, loss_selections,
                              selected_row_losses)
+from .feature_distillation import neck_channels
 from .frozen_teacher import FrozenTeacherMixin, teacher_head_in_fp32
 from .prior_selection import build_selections
 from .recording import recording
@@ -58,7 +59,11 @@ class QueryDistiller(FrozenTeacherMixin):
             'positives+teacher_topk' or 'all'; ``weight='teacher_confidence'`` (KD-DETR's
             weighting of every query), ``center``, ``background_ratio`` and the rest; not
             ``twins``, which a one-to-one matching never has.
-        feature_distill (dict, optional): Neck feature distillation (``FeatureDistillation``).
+        feature_distill (dict, optional): Feature distillation (``FeatureDistillation``) of
+            the levels ``feature_source`` names.
+        feature_source (str): 'neck': the two necks' levels (the encoders' inputs);
+            'encoder': the two encoders' outputs (``memory``), level by level as
+            (B, embed_dims, H, W) maps, padded positions zeroed in both.
         teacher_precision, teacher_channels_last, teacher_check: As ``SingleStageDistiller``.
         general_points (int): KD-DETR's "general" distillation points: this many random boxes
             per step (each of cx, cy, w, h the sigmoid of a standard normal draw, the same for
@@ -92,6 +97,7 @@ class QueryDistiller(FrozenTeacherMixin):
                  decoder_layers: str = 'last',
                  general_points: int = 0,
                  box_distill: Optional[dict] = None,
+                 feature_source: str = 'neck',
                  **student) -> None:
         super().__init__(**student)
         if decoder_layers not in ('last', 'all'):
@@ -100,6 +106,13 @@ class QueryDistiller(FrozenTeacherMixin):
         if not (isinstance(general_points, int) and general_points >= 0):
             raise ValueError(f'general_points must be an int >= 0, got {general_points!r}')
         self.general_points = general_points
+        if feature_source not in FEATURE_CHANNELS:
+            raise ValueError(f"feature_source must be 'neck' or 'encoder', got "
+                             f'{feature_source!r}')
+        if feature_source == 'encoder' and feature_distill is None:
+            raise ValueError("feature_source='encoder' names what feature_distill compares; "
+                             'give feature_distill (e.g. dict(loss=dict(type=...)))')
+        self.feature_source = feature_source
         check_content_queries(self, 'student', general_points)
         if not self.as_two_stage:
             raise ValueError(f'{type(self).__name__} needs a two-stage student '
@@ -110,7 +123,8 @@ class QueryDistiller(FrozenTeacherMixin):
                            teacher_channels_last, check_pair=self._check_pair,
                            teacher_check=teacher_check)
         init_distill_losses(self, distill_loss, distill_loss_name, feature_distill,
-                            'query logits', box_distill is not None)
+                            'query logits', box_distill is not None, feature_source,
+                            FEATURE_CHANNELS[feature_source])
         self.box_distill = None if box_distill is None else BoxDistillation.from_config(
             box_distill, self.bbox_head.num_classes)
         self.samples = build_selections(samples, len(logit_losses(self)),
@@ -129,20 +143,23 @@ class QueryDistiller(FrozenTeacherMixin):
 
     def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict:
         with recording(self, 'extract_feat') as features, \
+                recording(self, 'forward_encoder') as encoder, \
                 recording(self, 'forward_decoder') as decoder, \
                 recording(self.bbox_head, 'forward') as outputs, \
                 recording(self.bbox_head, 'get_targets') as targets:
             losses = super().loss(batch_inputs, batch_data_samples)
         teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
-        if self.distill_loss is not None or self.box_distill is not None:
+        queries = self.distill_loss is not None or self.box_distill is not None
+        if queries or self.feature_source == 'encoder':
+            teacher_encoded = self.teacher_encoder(teacher_features, batch_data_samples)
+        if queries:
             # The matching queries come after DINO's denoising ones (Deformable DETR: none).
             positions = decoder['reference_points'][:, -self.num_queries:]
             point_sets = [positions]
             if self.general_points:
                 point_sets.append(general_boxes(self.general_points, positions))
                 general = self.decoder_outputs(self, decoder, point_sets[1])
-            teacher_layers = self.teacher_outputs(teacher_features, point_sets,
-                                                  batch_data_samples)
+            teacher_layers = self.teacher_outputs(teacher_encoded, point_sets)
             # (layers, B, Q, C) class logits and (layers, B, Q, 4) boxes of the head
             student_layers = [part[:, :, -self.num_queries:] for part in outputs['result']]
             last = len(student_layers[0]) - 1
@@ -170,23 +187,34 @@ class QueryDistiller(FrozenTeacherMixin):
                     found = {f'd{layer}.{key}': value for key, value in found.items()}
                 losses.update(found)
         if self.feature_distill is not None:
-            losses.update(self.feature_distill(features['result'], teacher_features))
+            levels = ((features['result'], teacher_features) if self.feature_source == 'neck'
+                      else (encoder_maps(encoder['result'], features['result']),
+                            encoder_maps(teacher_encoded, teacher_features)))
+            losses.update(self.feature_distill(*levels))
         return losses
 
-    def teacher_outputs(self, teacher_features, point_sets: List[Tensor],
-                        batch_data_samples: SampleList) -> Tuple[Tensor, Tensor]:
-        """(layers, B, Q, C) class logits and (layers, B, Q, 4) boxes of the teacher's
-        decoder layers when its decoder starts from each of ``point_sets`` (B, Q_i, 4 boxes,
-        normalised cx, cy, w, h: the student's initial boxes, then any general points; Q =
-        their sum) with its own queries for them (``queries_for``); fp32, no gradient, one
-        encoder pass and a decoder pass per set (the sets do not attend to each other)."""
+    def teacher_encoder(self, teacher_features, batch_data_samples: SampleList) -> dict:
+        """The teacher's encoder outputs on its features of the batch (``memory``) with the
+        rest its decoder reads (the arguments of a ``forward_decoder`` call but the queries
+        and boxes); fp32, no gradient."""
         teacher = self.teacher
-        with teacher_head_in_fp32(point_sets[0].device.type):
+        with teacher_head_in_fp32(teacher_features[0].device.type):
             encoder_inputs, decoder_inputs = teacher.pre_transformer(teacher_features,
                                                                      batch_data_samples)
             decoder_inputs['memory'] = teacher.forward_encoder(**encoder_inputs)['memory']
-            answers = [self.decoder_outputs(teacher, decoder_inputs, points.detach().float())
-                       for points in point_sets]
+        return decoder_inputs
+
+    def teacher_outputs(self, teacher_encoded: dict,
+                        point_sets: List[Tensor]) -> Tuple[Tensor, Tensor]:
+        """(layers, B, Q, C) class logits and (layers, B, Q, 4) boxes of the teacher's
+        decoder layers on ``teacher_encoded`` (``teacher_encoder``) when its decoder starts
+        from each of ``point_sets`` (B, Q_i, 4 boxes, normalised cx, cy, w, h: the student's
+        initial boxes, then any general points; Q = their sum) with its own queries for them
+        (``queries_for``); fp32, no gradient, a decoder pass per set (the sets do not attend
+        to each other)."""
+        with teacher_head_in_fp32(point_sets[0].device.type):
+            answers = [self.decoder_outputs(self.teacher, teacher_encoded,
+                                            points.detach().float()) for points in point_sets]
             return tuple(torch.cat([answer[part].float() for answer in answers], dim=2)
                          for part in (0, 1))
 
@@ -227,6 +255,30 @@ class QueryDistiller(FrozenTeacherMixin):
                              f"teacher's {teacher.decoder.num_layers}. Use decoder_layers="
                              "'last' or a teacher of the same depth.")
         check_content_queries(teacher, 'teacher', self.num_queries, self.general_points)
+
+
+def encoder_channels(detector) -> List[int]:
+    """Channels per level of a DETR's encoder outputs: its ``embed_dims`` at each of its
+    ``num_feature_levels``."""
+    return [detector.encoder.embed_dims] * detector.num_feature_levels
+
+
+def encoder_maps(encoded: dict, neck_levels: Sequence[Tensor]) -> List[Tensor]:
+    """A DETR encoder's output (``memory``: B, sum of H x W, C, with its ``memory_mask``) as
+    one (B, C, H, W) map per feature level, the padded positions zeroed: what an encoder
+    answers there belongs to no image. The levels' sizes are those of the neck's maps the
+    encoder read (``neck_levels``), known on the host, unlike its ``spatial_shapes``."""
+    memory, padded = encoded['memory'], encoded['memory_mask']
+    if padded is not None:
+        memory = memory.masked_fill(padded[..., None], 0)
+    shapes = [level.shape[-2:] for level in neck_levels]
+    levels = memory.split([height * width for height, width in shapes], dim=1)
+    return [level.transpose(1, 2).reshape(len(memory), -1, height, width)
+            for level, (height, width) in zip(levels, shapes)]
+
+
+# the levels each feature_source names -> their channels per level, for a detector
+FEATURE_CHANNELS = {'neck': neck_channels, 'encoder': encoder_channels}
 
 
 def matched_labels(calls: list, scores: Tensor) -> Tensor:

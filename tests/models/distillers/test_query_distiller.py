@@ -31,9 +31,10 @@ def build(student='dino', teacher='dino', **options):
     return distiller
 
 
-def batch(model, seed=0):
+def batch(model, seed=0, shapes=((96, 96), ) * len(OBJECTS)):
+    """Two images (``shapes``: their heights and widths, padded to the largest)."""
     torch.manual_seed(seed)
-    packed = demo_mm_inputs(batch_size=len(OBJECTS), image_shapes=[(3, 96, 96)] * len(OBJECTS),
+    packed = demo_mm_inputs(batch_size=len(OBJECTS), image_shapes=[(3, *hw) for hw in shapes],
                             num_items=OBJECTS, num_classes=12)
     return model.data_preprocessor(packed, True)
 
@@ -70,7 +71,8 @@ def test_the_teacher_decoder_starts_from_the_students_initial_boxes(distiller):
             encoder_inputs, _ = teacher.pre_transformer(features, data['data_samples'])
             own, _ = teacher.pre_decoder(**teacher.forward_encoder(**encoder_inputs))
         with recording(teacher, 'forward_decoder') as answer:
-            distiller.teacher_outputs(features, [own['reference_points']], data['data_samples'])
+            distiller.teacher_outputs(distiller.teacher_encoder(features, data['data_samples']),
+                                      [own['reference_points']])
         for key in ('query', 'query_pos'):
             assert torch.allclose(answer[key], own[key], atol=1e-5)
 
@@ -171,6 +173,59 @@ def test_neck_features_distil_beside_the_logits():
                                            loss=dict(type='HCLLoss')))
     losses = distiller(**batch(distiller), mode='loss')
     assert torch.isfinite(losses['loss_hcl']) and 'loss_ckd' in losses
+
+
+@pytest.mark.parametrize('family', ['dino', 'deformable_detr'])
+def test_encoder_outputs_distil_level_by_level_with_the_padding_zeroed(family):
+    """feature_source='encoder': the feature loss gets each encoder's memory as one map per
+    level (its tokens in row-major order), zero where the image is padded; a teacher equal to
+    the student gives the same maps."""
+    same = detr_model(family, deterministic=True)
+    distiller = MODELS.build(dict(
+        detr_distiller_model(family, teacher=same, distill_loss=None, feature_source='encoder',
+                             feature_distill=dict(loss=dict(type='HCLLoss'))),
+        **{key: same[key] for key in ('backbone', 'encoder', 'decoder')}))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        distiller.init_weights()
+    distiller.teacher.load_state_dict(distiller.state_dict())
+    distiller.train()  # the backbone's BN to eval mode (norm_eval), as the teacher's
+    fed = spy_loss(distiller.feature_distill.loss)
+    with recording(distiller, 'forward_encoder') as encoder:
+        losses = distiller(**batch(distiller, shapes=[(96, 96), (64, 80)]), mode='loss')
+    (student, teacher, _), = fed
+    padded = encoder['feat_mask']
+    assert not padded[0].any() and padded[1].any()  # the second image is padded
+    assert [tuple(level.shape) for level in student] == [
+        (len(OBJECTS), 256, height, width) for height, width in encoder['spatial_shapes']]
+    tokens = torch.cat([level.flatten(2) for level in student], 2).transpose(1, 2)
+    assert torch.equal(tokens, encoder['result']['memory'].masked_fill(padded[..., None], 0))
+    for mine, theirs in zip(student, teacher):
+        assert torch.allclose(mine, theirs, atol=1e-5)
+    assert losses['loss_hcl'] < 1e-8 and 'loss_ckd' not in losses
+
+
+def test_encoder_feature_distillation_alone_trains_the_encoder_not_the_decoder():
+    distiller = build(distill_loss=None, feature_source='encoder',
+                      feature_distill=dict(loss=dict(type='HCLLoss')))
+    losses = distiller(**batch(distiller), mode='loss')
+    losses['loss_hcl'].backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0
+               for p in distiller.encoder.parameters() if p.requires_grad)
+    assert all(p.grad is None for p in distiller.decoder.parameters())
+    assert all(p.grad is None for p in distiller.bbox_head.parameters())
+    assert all(p.grad is None for p in distiller.teacher.parameters())
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(feature_source='fpn'), "feature_source must be 'neck' or 'encoder'"),
+    (dict(feature_source='encoder'), 'give feature_distill'),
+    (dict(feature_source='encoder', feature_distill=dict(loss=dict(type='HCLLoss'), levels=[9])),
+     r'feature_distill.levels \[9\]: the encoders give 4 levels'),
+])
+def test_encoder_feature_settings_that_cannot_work_are_refused_by_name(options, message):
+    with pytest.raises(ValueError, match=message):
+        MODELS.build(detr_distiller_model(**options))
 
 
 def single_stage_deformable(teacher=True):
