@@ -5,11 +5,12 @@ import re
 from pathlib import Path
 
 import pytest
+from mmdet.models.detectors import DINO, DeformableDETR
 from mmdet.registry import MODELS
 from mmengine.config import Config
 
-from ckd_mmdet import (CKDLoss, DINODistiller, SigmoidKDLoss, SingleStageDistiller,
-                       TwoStageDistiller)
+from ckd_mmdet import (CKDLoss, DeformableDETRDistiller, DINODistiller, SigmoidKDLoss,
+                       SingleStageDistiller, TwoStageDistiller)
 from ckd_mmdet.models.distillers.distill_losses import logit_losses, loss_selections
 from ckd_mmdet.models.distillers.query_distiller import QueryDistiller
 
@@ -69,6 +70,9 @@ DETR_PAIRS = {
                                       'dino/dino-5scale_swin-l_8xb2-12e_coco.py'),
     'dino_r50-r18_8xb2-12e_coco': ('dino-4scale_r18_8xb2-12e_coco.py',
                                    'dino/dino-4scale_r50_8xb2-12e_coco.py'),
+    'deformable-detr-refine-twostage_r50-r18_16xb2-50e_coco': (
+        'deformable-detr-refine-twostage_r18_16xb2-50e_coco.py',
+        'deformable_detr/deformable-detr-refine-twostage_r50_16xb2-50e_coco.py'),
 }
 # distillation config -> its plain student config
 PAIRS = {
@@ -215,7 +219,7 @@ def test_student_config_builds_without_download(path, no_network):
     assert has_the_runtime(cfg)
     model = MODELS.build(cfg.model)
     assert type(model).__name__ in ('FasterRCNN', 'MaskRCNN', 'GFL', 'RetinaNet', 'ATSS', 'FCOS',
-                                    'RTMDet', 'DINO')
+                                    'RTMDet', 'DINO', 'DeformableDETR')
     head = model.roi_head.bbox_head if hasattr(model, 'roi_head') else model.bbox_head
     assert head.num_classes == 80
     assert cfg.model.backbone.init_cfg.checkpoint in IMAGENET_INIT
@@ -261,9 +265,13 @@ def test_detr_config_distils_its_pair(path, no_network):
     cfg, method, pair = zoo_distillation_config(path)
     assert cfg.model.teacher_config == 'mmdet::' + DETR_PAIRS[pair][1]
     model = MODELS.build(cfg.model)  # the teacher's pretrained backbone is never fetched
-    assert isinstance(model, DINODistiller)
+    # the distiller, the teacher's class (the student's family) and the number of queries
+    distiller, detector, queries = ((DINODistiller, DINO, 900) if pair.startswith('dino') else
+                                    (DeformableDETRDistiller, DeformableDETR, 300))
+    assert isinstance(model, distiller) and type(model.teacher) is detector
+    assert model.as_two_stage and model.teacher.as_two_stage
     assert model.bbox_head.num_classes == model.teacher.bbox_head.num_classes == 80
-    assert model.num_queries == model.teacher.num_queries == 900
+    assert model.num_queries == model.teacher.num_queries == queries
     loss = {'ckd': CKDLoss, 'kd': SigmoidKDLoss}[method]
     assert isinstance(model.distill_loss, loss) and model.distill_loss.loss_weight == 1.0
     # CKD: one centred row per object; KD: every query, KD-DETR's confidence weighting
