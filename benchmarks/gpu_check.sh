@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Both benchmarks at real scale on one GPU, in under 10 minutes (the limits below), one file.
+# Both benchmarks at real scale on one GPU, one file: about 4 min on an H200 (limits below).
 #
 #   bash benchmarks/gpu_check.sh [WHEELS_DIR] [OUTPUT_FILE]
 #
@@ -51,6 +51,9 @@ PY
 echo; echo "## bench_step, DETR (DINO Swin-L -> R-50, 2 images of 1333x800)"
 timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2 \
     --repeats 10 --config configs/detr/ckd_dino_swin-l-r50_8xb2-12e_coco.py
+echo; echo "## bench_step, DETR (two-stage Deformable DETR R-50 -> R-18, 2 images of 1333x800)"
+timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2 \
+    --repeats 10 --config configs/detr/ckd_deformable-detr-refine-twostage_r50-r18_16xb2-50e_coco.py
 echo; echo "## bench_step (R-101 -> R-18, 2 images of 1333x800)"
 timeout 120 $PY -W ignore benchmarks/bench_step.py --device cuda --size 1333 800 --batch 2 \
     --repeats 10 --variants fp32 fp32+channels_last fp16 bf16 fp16+channels_last
