@@ -170,14 +170,16 @@ def main():
     def teacher_share():
         with torch.no_grad():
             features = distiller.teacher_features(inputs, samples)
-            if not (dense or two_stage) and (loss_fn is not None or
-                                             distiller.feature_source == 'encoder'):
+            if dense:
+                return None if loss_fn is None else distiller.teacher.bbox_head(features)
+            if two_stage:
+                return None if loss_fn is None else teacher_answer(features, *captured['given'])
+            # a DETR: what the distiller's own step runs (box distillation needs the decoder
+            # without a logit loss; encoder features need the encoder without the decoder)
+            if distiller.needs_teacher_encoder:
                 features = distiller.teacher_encoder(features, samples)  # once, for both
-            if loss_fn is None:
-                return None
-            if not dense:
-                return teacher_answer(features, *captured['given'])
-            return distiller.teacher.bbox_head(features)
+            return teacher_answer(features, *captured['given']) if distiller.distils_queries \
+                else None
 
     def connector_share():
         student_features = [level.clone().requires_grad_()

@@ -149,10 +149,9 @@ class QueryDistiller(FrozenTeacherMixin):
                 recording(self.bbox_head, 'get_targets') as targets:
             losses = super().loss(batch_inputs, batch_data_samples)
         teacher_features = self.teacher_features(batch_inputs, batch_data_samples)
-        queries = self.distill_loss is not None or self.box_distill is not None
-        if queries or self.feature_source == 'encoder':
+        if self.needs_teacher_encoder:
             teacher_encoded = self.teacher_encoder(teacher_features, batch_data_samples)
-        if queries:
+        if self.distils_queries:
             # The matching queries come after DINO's denoising ones (Deformable DETR: none).
             positions = decoder['reference_points'][:, -self.num_queries:]
             point_sets = [positions]
@@ -192,6 +191,16 @@ class QueryDistiller(FrozenTeacherMixin):
                             encoder_maps(teacher_encoded, teacher_features)))
             losses.update(self.feature_distill(*levels))
         return losses
+
+    @property
+    def distils_queries(self) -> bool:
+        """Whether a step runs the teacher's decoder: a logit or a box loss on the queries."""
+        return self.distill_loss is not None or self.box_distill is not None
+
+    @property
+    def needs_teacher_encoder(self) -> bool:
+        """Whether a step runs the teacher's encoder: for its decoder or for its features."""
+        return self.distils_queries or self.feature_source == 'encoder'
 
     def teacher_encoder(self, teacher_features, batch_data_samples: SampleList) -> dict:
         """The teacher's encoder outputs on its features of the batch (``memory``) with the
