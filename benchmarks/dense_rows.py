@@ -9,8 +9,9 @@ object's priors (object top-1).
         work_dirs/distill_quality_gfl/{student_alone,KD,CKD}_seed[01]_*/iter_6000.pth
 
 The config is the run's own copy (its teacher_ckpt is the run's teacher). Students are read
-in eval mode (BN running statistics), the val images through the config's test pipeline in
-batches of the training batch size, so a batch has as many rows as a training step.
+with BN running statistics and no dropout (``reading_mode``), the val images through the
+config's test pipeline in batches of the training batch size, so a batch has as many rows as
+a training step. ``query_rows.py`` is this for DETR students.
 """
 import argparse
 import platform
@@ -42,20 +43,24 @@ ROWS = {'positives (the default)': (dict(twins='not_negatives'), False),
                                        False)}
 
 
-def row_statistics(student, teacher, objects=None, twins_apart=False, tau=1.0):
+def row_statistics(student, teacher, objects=None, twins_apart=False, tau=1.0, weight=None):
     """(N, C) student and teacher rows, ``objects`` (N,) the object of each row (None: each
     row its own) → {rows, loss, floor, top1, object_top1}; ``twins_apart``: the rows of one
-    object are not each other's negatives (``CKDLoss(groups=objects)``)."""
+    object are not each other's negatives (``CKDLoss(groups=objects)``); ``weight`` (N,):
+    the loss's per-row weights (e.g. the teacher's confidence), which the loss and its floor
+    average with, as the loss does (top-1 counts every row alike)."""
     student, teacher = F.normalize(student.float(), dim=1), F.normalize(teacher.float(), dim=1)
     own = torch.arange(len(student))
     objects = own if objects is None else objects
     groups = objects if twins_apart else None
+    weight = torch.ones(len(student)) if weight is None else weight.float()
     similarity = contrastive_similarity(teacher, student, tau, groups)
     best = similarity.argmax(dim=1)
+    floor = dense_contrastive_cross_entropy(teacher, teacher, tau, groups=groups)
     return dict(rows=len(student),
-                loss=F.cross_entropy(similarity, own).item(),
-                floor=dense_contrastive_cross_entropy(teacher, teacher, tau,
-                                                      groups=groups).mean().item(),
+                loss=(F.cross_entropy(similarity, own, reduction='none') * weight).sum().item()
+                / weight.sum().item(),
+                floor=(floor * weight).sum().item() / weight.sum().item(),
                 top1=(best == own).float().mean().item(),
                 object_top1=(objects[best] == objects).float().mean().item())
 
@@ -65,38 +70,53 @@ def batches(dataset, size, images):
         yield pseudo_collate([dataset[i] for i in range(start, min(start + size, images))])
 
 
-def distil_every_row_choice(model):
-    """Makes ``model`` compute its CKD loss once per row choice of ``ROWS``, in that order,
-    from one student and one teacher forward (the distiller's list of losses and samples)."""
+def distil_every_row_choice(model, choices=ROWS):
+    """Makes ``model`` compute its CKD loss once per row choice of ``choices``, in that
+    order, from one student and one teacher forward (the distiller's list of losses and
+    samples); a choice's options replace the config's."""
     base = {key: value for key, value in vars(model.samples).items()
             if key in ('mode', 'topk', 'center', 'background_pick')}
-    model.distill_loss = nn.ModuleList([model.distill_loss] * len(ROWS))
-    model.distill_loss_name = [f'loss_ckd_{i}' for i in range(len(ROWS))]
-    model.samples = [PriorSelection(**base, **options, num_classes=model.bbox_head.num_classes)
-                     for options, _ in ROWS.values()]
+    model.distill_loss = nn.ModuleList([model.distill_loss] * len(choices))
+    model.distill_loss_name = [f'loss_ckd_{i}' for i in range(len(choices))]
+    model.samples = [PriorSelection(**{**base, **options},
+                                    num_classes=model.bbox_head.num_classes)
+                     for options, _ in choices.values()]
 
 
-def measure(model, dataset, batch_size, images):
+def reading_mode(model):
+    """Training mode (a DINO computes its loss only so: its denoising queries, which the
+    matching queries never attend to) with every normalisation and dropout layer in eval mode:
+    BN running statistics, no dropout, as eval mode gives a dense student."""
+    model.train()
+    for module in model.modules():
+        if isinstance(module, (nn.modules.batchnorm._BatchNorm, nn.Dropout)):
+            module.eval()
+
+
+def measure(model, dataset, batch_size, images, choices=ROWS):
     """{row choice: batch means of ``row_statistics``} of a model prepared by
-    ``distil_every_row_choice``."""
-    totals = {rows: {} for rows in ROWS}
+    ``distil_every_row_choice`` with ``choices``."""
+    totals = {rows: {} for rows in choices}
     for count, batch in enumerate(batches(dataset, batch_size, images), 1):
         batch = model.data_preprocessor(batch, True)
         with torch.no_grad(), recording(model.distill_loss[0], 'forward') as record:
             model.loss(batch['inputs'], batch['data_samples'])
-        for (rows, (_, twins_apart)), call in zip(ROWS.items(), record['calls']):
+        for (rows, (_, twins_apart)), call in zip(choices.items(), record['calls']):
             statistics = row_statistics(call['student_logits'], call['teacher_logits'],
                                         call.get('groups'),  # the object of each row
-                                        twins_apart, model.distill_loss[0].tau)
+                                        twins_apart, model.distill_loss[0].tau,
+                                        call.get('weight'))
             for key, value in statistics.items():
                 totals[rows][key] = totals[rows].get(key, 0) + value
     return {rows: {key: value / count for key, value in found.items()}
             for rows, found in totals.items()}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help="a SingleStageDistiller config with one CKDLoss")
+def main(choices=ROWS, doc=__doc__, distiller='a SingleStageDistiller'):
+    """The command line of this script and of those that measure other row ``choices`` (its
+    ``doc`` and the ``distiller`` its config names)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument('config', help=f'{distiller} config with one CKDLoss')
     parser.add_argument('checkpoints', nargs='+', help='student checkpoints (plain detectors)')
     parser.add_argument('--images', type=int, default=200, help='val images read')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
@@ -113,12 +133,12 @@ def main():
         raise SystemExit(f'{args.config}: model.distill_loss must be one CKDLoss, got '
                          f'{type(model.distill_loss).__name__}')
     model.init_weights()  # loads the teacher
-    model.eval()
-    distil_every_row_choice(model)
+    reading_mode(model)
+    distil_every_row_choice(model, choices)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     batch_size = cfg.train_dataloader.batch_size
     lines = [f'Measured {date.today()} on {platform.machine()}, {torch.get_num_threads()} '
-             f'thread(s), no GPU used; command: `python benchmarks/dense_rows.py '
+             f'thread(s), no GPU used; command: `python benchmarks/{Path(sys.argv[0]).name} '
              f'{" ".join(sys.argv[1:])}`.', '',
              f'{min(args.images, len(dataset))} val images in batches of {batch_size}; means '
              'over batches. Floor: the loss when the student\'s rows equal the teacher\'s.', '',
@@ -128,7 +148,7 @@ def main():
         state = torch.load(checkpoint, map_location='cpu', weights_only=False)
         model.load_state_dict(state.get('state_dict', state), strict=True)
         name = Path(checkpoint).parent.name
-        for rows, found in measure(model, dataset, batch_size, args.images).items():
+        for rows, found in measure(model, dataset, batch_size, args.images, choices).items():
             lines.append(f'| {rows} | {name} | {found["rows"]:.1f} | {found["loss"]:.3f} | '
                          f'{found["floor"]:.3f} | {found["top1"]:.3f} | '
                          f'{found["object_top1"]:.3f} |')
