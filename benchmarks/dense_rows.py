@@ -57,10 +57,13 @@ def row_statistics(student, teacher, objects=None, twins_apart=False, tau=1.0, w
     similarity = contrastive_similarity(teacher, student, tau, groups)
     best = similarity.argmax(dim=1)
     floor = dense_contrastive_cross_entropy(teacher, teacher, tau, groups=groups)
+
+    def weighted_mean(per_row):
+        return ((per_row * weight).sum() / weight.sum()).item()
+
     return dict(rows=len(student),
-                loss=(F.cross_entropy(similarity, own, reduction='none') * weight).sum().item()
-                / weight.sum().item(),
-                floor=(floor * weight).sum().item() / weight.sum().item(),
+                loss=weighted_mean(F.cross_entropy(similarity, own, reduction='none')),
+                floor=weighted_mean(floor),
                 top1=(best == own).float().mean().item(),
                 object_top1=(objects[best] == objects).float().mean().item())
 
