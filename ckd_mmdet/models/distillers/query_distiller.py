@@ -72,9 +72,11 @@ class QueryDistiller(FrozenTeacherMixin):
             the matching queries' as unmatched rows: mode 'all', 'teacher_topk' and
             ``background_ratio`` take them, 'positives' alone never (refused). 0: none.
         decoder_layers (str): 'last': the last decoder layer's rows; 'all': every layer's,
-            each against the teacher's same layer (the decoders must be as deep), with the
-            student's matching of that layer, the other layers' losses named ``d0.loss_ckd``
-            ... as mmdet names DETRs' auxiliary losses (the scalars are the last layer's).
+            each against the teacher's same layer (the decoders must be as deep);
+            'all_to_last': every layer's against the teacher's last layer (KD-DETR's
+            targets; any depths). Each layer's rows follow the student's matching of that
+            layer, the other layers' losses are named ``d0.loss_ckd`` ... as mmdet names
+            DETRs' auxiliary losses (the scalars are the last layer's).
         box_distill (dict, optional): The student's boxes also regress the teacher's on the
             same queries (``BoxDistillation``: ``loss_bbox``, ``loss_iou``, ``samples``;
             ``dict()``: KD-DETR's L1 x 5 + GIoU x 2 on every query weighted by the teacher's
@@ -100,8 +102,9 @@ class QueryDistiller(FrozenTeacherMixin):
                  feature_source: str = 'neck',
                  **student) -> None:
         super().__init__(**student)
-        if decoder_layers not in ('last', 'all'):
-            raise ValueError(f"decoder_layers must be 'last' or 'all', got {decoder_layers!r}")
+        if decoder_layers not in ('last', 'all', 'all_to_last'):
+            raise ValueError("decoder_layers must be 'last', 'all' or 'all_to_last', got "
+                             f'{decoder_layers!r}')
         self.decoder_layers = decoder_layers
         if not (isinstance(general_points, int) and general_points >= 0):
             raise ValueError(f'general_points must be an int >= 0, got {general_points!r}')
@@ -162,14 +165,15 @@ class QueryDistiller(FrozenTeacherMixin):
             # (layers, B, Q, C) class logits and (layers, B, Q, 4) boxes of the head
             student_layers = [part[:, :, -self.num_queries:] for part in outputs['result']]
             last = len(student_layers[0]) - 1
-            for layer in (range(last + 1) if self.decoder_layers == 'all' else [last]):
+            for layer in ([last] if self.decoder_layers == 'last' else range(last + 1)):
                 # each layer's rows, matched by the student's own matching of that layer; the
                 # teacher check and the scalars are the last layer's
+                answer = layer - last - 1 if self.decoder_layers == 'all' else -1
                 student_rows, student_boxes = (part[layer] for part in student_layers)
-                teacher_rows, teacher_boxes = (part[layer - last - 1] for part in teacher_layers)
+                teacher_rows, teacher_boxes = (part[answer] for part in teacher_layers)
                 labels = matched_labels(targets['calls'], student_rows)
                 if self.general_points:  # unmatched rows after the matching queries
-                    student_rows, student_boxes = (torch.cat([mine, part[layer - last - 1]], 1)
+                    student_rows, student_boxes = (torch.cat([mine, part[layer]], 1)
                                                    for mine, part in zip(
                                                        (student_rows, student_boxes), general))
                     labels = F.pad(labels, (0, self.general_points),
@@ -262,7 +266,8 @@ class QueryDistiller(FrozenTeacherMixin):
             raise ValueError(f"decoder_layers='all' pairs the decoders layer by layer, but the "
                              f"student's decoder.num_layers is {self.decoder.num_layers}, the "
                              f"teacher's {teacher.decoder.num_layers}. Use decoder_layers="
-                             "'last' or a teacher of the same depth.")
+                             "'all_to_last' (every layer against the teacher's last) or "
+                             "'last', or a teacher of the same depth.")
         check_content_queries(teacher, 'teacher', self.num_queries, self.general_points)
 
 

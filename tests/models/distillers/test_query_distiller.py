@@ -283,6 +283,32 @@ def test_every_decoder_layer_distils_against_the_teachers_same_layer():
         MODELS.build(detr_distiller_model(decoder_layers='all'))
 
 
+def test_every_layer_against_the_teachers_last_layer_pairs_any_depths():
+    """decoder_layers='all_to_last' (KD-DETR's targets): each student layer's matched queries
+    against the teacher's last layer on the same queries, a 2-layer student and a 3-layer
+    teacher."""
+    distiller = MODELS.build(detr_distiller_model(decoder_layers='all_to_last'))
+    assert distiller.decoder.num_layers == 2 and distiller.teacher.decoder.num_layers == 3
+    fed = spy_loss(distiller.distill_loss)
+    data = batch(distiller)
+    with recording(distiller, 'teacher_outputs') as teacher, \
+            recording(distiller.bbox_head, 'forward') as head:
+        losses = distiller(**data, mode='loss')
+    assert {'d0.loss_ckd', 'loss_ckd'} <= set(losses) and 'd1.loss_ckd' not in losses
+    last, queries = teacher['result'][0][-1], distiller.num_queries  # the teacher's last layer
+    assert [len(student) for student, _, _ in fed] == [sum(OBJECTS)] * 2
+    for layer, (_, answer, _) in enumerate(fed):
+        # this layer's own matching, computed again; the rows centred as the loss takes them
+        scores, boxes = (part[layer][:, -queries:] for part in head['result'])
+        labels = distiller.bbox_head.get_targets(
+            list(scores), list(boxes), [sample.gt_instances for sample in data['data_samples']],
+            [sample.metainfo for sample in data['data_samples']])[0]
+        rows = last[torch.stack(labels) < 12]
+        assert torch.allclose(answer, rows - rows.mean(1, keepdim=True), atol=1e-6)
+    with pytest.raises(ValueError, match="decoder_layers must be 'last', 'all' or 'all_to_"):
+        MODELS.build(detr_distiller_model(decoder_layers='every'))
+
+
 def test_under_every_layer_the_teacher_is_checked_on_its_last_layer():
     """decoder_layers='all': the teacher check and teacher_acc read the last layer's logits
     (the teacher's answer), never an auxiliary layer's, whatever order the layers run in."""
