@@ -46,6 +46,16 @@ def spy_loss(loss):
     return fed
 
 
+def matched_classes(distiller, data, scores, boxes):
+    """(B, Q) the class each of a layer's matching queries (``scores``, ``boxes``: B, Q, ...)
+    is matched to, 12 for none: the student head's own targets, computed again."""
+    samples = data['data_samples']
+    labels = distiller.bbox_head.get_targets(
+        list(scores), list(boxes), [sample.gt_instances for sample in samples],
+        [sample.metainfo for sample in samples])[0]
+    return torch.stack(labels)
+
+
 @pytest.fixture(scope='module', params=PAIRS, ids=['-'.join(pair) for pair in PAIRS])
 def distiller(request):
     return build(*request.param)
@@ -99,14 +109,8 @@ def test_rows_are_the_queries_the_last_decoder_layer_matched(distiller):
     assert losses['distill_rows'] == sum(OBJECTS)
     assert {'loss_ckd', 'teacher_acc', 'ckd_top1'} <= set(losses)
     # The reference: the student head's own targets for its last layer, computed again.
-    scores, boxes = head['result'][0][-1], head['result'][1][-1]
-    queries = distiller.num_queries
-    data = batch(distiller)
-    targets = distiller.bbox_head.get_targets(
-        list(scores[:, -queries:]), list(boxes[:, -queries:]),
-        [sample.gt_instances for sample in data['data_samples']],
-        [sample.metainfo for sample in data['data_samples']])
-    rows = scores[:, -queries:][torch.stack(targets[0]) < 12]
+    scores, boxes = (part[-1][:, -distiller.num_queries:] for part in head['result'])
+    rows = scores[matched_classes(distiller, batch(distiller), scores, boxes) < 12]
     centred = rows - rows.mean(dim=1, keepdim=True)
     assert torch.allclose(student, centred.detach(), atol=1e-6)
 
@@ -300,10 +304,7 @@ def test_every_layer_against_the_teachers_last_layer_pairs_any_depths():
     for layer, (_, answer, _) in enumerate(fed):
         # this layer's own matching, computed again; the rows centred as the loss takes them
         scores, boxes = (part[layer][:, -queries:] for part in head['result'])
-        labels = distiller.bbox_head.get_targets(
-            list(scores), list(boxes), [sample.gt_instances for sample in data['data_samples']],
-            [sample.metainfo for sample in data['data_samples']])[0]
-        rows = last[torch.stack(labels) < 12]
+        rows = last[matched_classes(distiller, data, scores, boxes) < 12]
         assert torch.allclose(answer, rows - rows.mean(1, keepdim=True), atol=1e-6)
     with pytest.raises(ValueError, match="decoder_layers must be 'last', 'all' or 'all_to_"):
         MODELS.build(detr_distiller_model(decoder_layers='every'))
