@@ -21,14 +21,20 @@ PAIRS = [('dino', 'dino'), ('deformable_detr', 'deformable_detr'),
          ('dino', 'deformable_detr'), ('deformable_detr', 'dino')]
 
 
-def build(student='dino', teacher='dino', **options):
+def initialised(config):
+    """The distiller ``config`` builds, its weights initialised: DETRs create ``level_embed``
+    with ``torch.Tensor`` (uninitialised memory, NaN at times) and fill it in ``init_weights``."""
     torch.manual_seed(1)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # teacher_ckpt None: random teacher
-        distiller = MODELS.build(detr_distiller_model(
-            student, teacher=detr_model(teacher, teacher=True), **options))
+        distiller = MODELS.build(config)
         distiller.init_weights()
     return distiller
+
+
+def build(student='dino', teacher='dino', **options):
+    return initialised(detr_distiller_model(
+        student, teacher=detr_model(teacher, teacher=True), **options))
 
 
 def batch(model, seed=0, shapes=((96, 96), ) * len(OBJECTS)):
@@ -274,7 +280,7 @@ def test_under_autocast_the_teacher_still_answers_in_fp32():
 def test_every_decoder_layer_distils_against_the_teachers_same_layer():
     two_layers = detr_model(teacher=True)
     two_layers['decoder'].update(num_layers=2)
-    distiller = MODELS.build(detr_distiller_model(teacher=two_layers, decoder_layers='all'))
+    distiller = initialised(detr_distiller_model(teacher=two_layers, decoder_layers='all'))
     fed = spy_loss(distiller.distill_loss)
     with recording(distiller.bbox_head, 'get_targets') as targets:
         losses = distiller(**batch(distiller), mode='loss')
@@ -291,7 +297,7 @@ def test_every_layer_against_the_teachers_last_layer_pairs_any_depths():
     """decoder_layers='all_to_last' (KD-DETR's targets): each student layer's matched queries
     against the teacher's last layer on the same queries, a 2-layer student and a 3-layer
     teacher."""
-    distiller = MODELS.build(detr_distiller_model(decoder_layers='all_to_last'))
+    distiller = initialised(detr_distiller_model(decoder_layers='all_to_last'))
     assert distiller.decoder.num_layers == 2 and distiller.teacher.decoder.num_layers == 3
     fed = spy_loss(distiller.distill_loss)
     data = batch(distiller)
@@ -315,7 +321,7 @@ def test_under_every_layer_the_teacher_is_checked_on_its_last_layer():
     (the teacher's answer), never an auxiliary layer's, whatever order the layers run in."""
     two_layers = detr_model(teacher=True)
     two_layers['decoder'].update(num_layers=2)
-    distiller = MODELS.build(detr_distiller_model(teacher=two_layers, decoder_layers='all'))
+    distiller = initialised(detr_distiller_model(teacher=two_layers, decoder_layers='all'))
     with recording(distiller, 'check_teacher') as check, \
             recording(distiller, 'teacher_outputs') as teacher:
         distiller(**batch(distiller), mode='loss')
@@ -451,7 +457,7 @@ def test_box_distillation_alone_trains_the_students_box_branches():
 def test_box_distillation_follows_decoder_layers_and_general_points():
     two_layers = detr_model(teacher=True)
     two_layers['decoder'].update(num_layers=2)
-    distiller = MODELS.build(detr_distiller_model(
+    distiller = initialised(detr_distiller_model(
         teacher=two_layers, decoder_layers='all', general_points=3,
         box_distill=dict(samples=dict(mode='all'))))
     loss_iou = distiller.box_distill.loss_iou
