@@ -126,15 +126,12 @@ def test_a_teacher_equal_to_the_student_gives_equal_rows_query_by_query(family):
     """BN in eval mode and no dropout: the same weights give the same logits (DINO's
     matching queries are masked from its denoising ones), general points included."""
     same = detr_model(family, deterministic=True)
-    distiller = MODELS.build(dict(
+    distiller = initialised(dict(
         detr_distiller_model(family, teacher=same, distill_loss=[
             dict(type='CKDLoss'), dict(type='SigmoidKDLoss')],
             samples=[dict(mode='positives', center=False), dict(mode='all', center=False)],
             decoder_layers='all', general_points=4, box_distill=dict()),
         **{key: same[key] for key in ('backbone', 'encoder', 'decoder')}))
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        distiller.init_weights()
     distiller.teacher.load_state_dict(distiller.state_dict())
     distiller.train()  # the backbone's BN to eval mode (norm_eval), as the teacher's
     ckd, kd = spy_loss(distiller.distill_loss[0]), spy_loss(distiller.distill_loss[1])
@@ -191,13 +188,10 @@ def test_encoder_outputs_distil_level_by_level_with_the_padding_zeroed(family):
     level (its tokens in row-major order), zero where the image is padded; a teacher equal to
     the student gives the same maps."""
     same = detr_model(family, deterministic=True)
-    distiller = MODELS.build(dict(
+    distiller = initialised(dict(
         detr_distiller_model(family, teacher=same, distill_loss=None, feature_source='encoder',
                              feature_distill=dict(loss=dict(type='HCLLoss'))),
         **{key: same[key] for key in ('backbone', 'encoder', 'decoder')}))
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        distiller.init_weights()
     distiller.teacher.load_state_dict(distiller.state_dict())
     distiller.train()  # the backbone's BN to eval mode (norm_eval), as the teacher's
     fed = spy_loss(distiller.feature_distill.loss)
